@@ -1,0 +1,53 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")  // SE-0335
+]
+
+let package = Package(
+    name: "hoard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hoard", targets: ["hoard"]),
+        .executable(name: "hoardd", targets: ["hoardd"]),
+    ],
+    targets: [
+        // The client: started once per compile, so it links nothing it does not need and carries its stdlib.
+        .executableTarget(
+            name: "hoard",
+            dependencies: ["HoardClient"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+        ),
+        .executableTarget(
+            name: "hoardd",
+            dependencies: ["HoardDaemon"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+        ),
+        .target(name: "HoardWire", swiftSettings: swiftSettings),
+        .target(name: "HoardCore", swiftSettings: swiftSettings),
+        .target(name: "HoardClient", dependencies: ["HoardCore", "HoardWire"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "HoardStorage", dependencies: ["HoardCore", "CZstd"], swiftSettings: swiftSettings),
+        .target(
+            name: "HoardDaemon",
+            dependencies: ["HoardCore", "HoardWire", "HoardStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HoardCoreTests", dependencies: ["HoardCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HoardWireTests", dependencies: ["HoardWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "HoardStorageTests", dependencies: ["HoardStorage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HoardDaemonTests",
+            dependencies: ["HoardDaemon", "HoardClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HoardEndToEndTests",
+            dependencies: ["HoardCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

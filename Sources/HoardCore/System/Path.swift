@@ -1,0 +1,87 @@
+/// Path string manipulation: lexical only, no file system access.
+public enum Path {
+    /// Joins two paths; an absolute `component` replaces `base`.
+    ///
+    /// - Parameters:
+    ///   - base: the directory.
+    ///   - component: a relative or absolute path.
+    /// - Returns: the joined path.
+    public static func join(_ base: String, _ component: String) -> String {
+        if component.hasPrefix("/") || base.isEmpty { return component }
+        if base.hasSuffix("/") { return base + component }
+        return base + "/" + component
+    }
+
+    /// Returns the directory part of a path (`.` for a bare name, `/` for the root).
+    public static func directory(of path: String) -> String {
+        var utf8 = Array(path.utf8)
+        while utf8.count > 1 && utf8.last == UInt8(ascii: "/") { utf8.removeLast() }
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        if slash == 0 { return "/" }
+        return String(decoding: utf8[..<slash], as: UTF8.self)
+    }
+
+    /// Returns the last component of a path.
+    public static func baseName(of path: String) -> String {
+        var utf8 = Array(path.utf8)
+        while utf8.count > 1 && utf8.last == UInt8(ascii: "/") { utf8.removeLast() }
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(decoding: utf8[(slash + 1)...], as: UTF8.self)
+    }
+
+    /// Returns the extension of the last component, without the dot, or `""`.
+    public static func fileExtension(of path: String) -> String {
+        let name = Array(self.baseName(of: path).utf8)
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return "" }
+        return String(decoding: name[(dot + 1)...], as: UTF8.self)
+    }
+
+    /// Replaces the extension of the last component (or appends one).
+    ///
+    /// - Parameters:
+    ///   - path: the path.
+    ///   - newExtension: the extension, without the dot.
+    /// - Returns: the new path.
+    public static func replacingExtension(of path: String, with newExtension: String) -> String {
+        let utf8 = Array(path.utf8)
+        let slash = utf8.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        if let dot = utf8[slash...].lastIndex(of: UInt8(ascii: ".")), dot > slash {
+            return String(decoding: utf8[..<dot], as: UTF8.self) + "." + newExtension
+        }
+        return path + "." + newExtension
+    }
+
+    /// Makes a path absolute against `directory` and removes `.`, `..` and repeated slashes lexically.
+    ///
+    /// - Parameters:
+    ///   - path: a relative or absolute path.
+    ///   - directory: the absolute directory relative paths start from.
+    /// - Returns: an absolute, normalized path.
+    public static func absolute(_ path: String, relativeTo directory: String) -> String {
+        self.normalize(self.join(directory, path))
+    }
+
+    /// Removes `.`, `..` and repeated slashes from an absolute path lexically.
+    public static func normalize(_ path: String) -> String {
+        var components: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == ".." {
+                if !components.isEmpty { components.removeLast() }
+                continue
+            }
+            components.append(component)
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// Tells whether `path` is absolute and already normalized: no `.` or `..` components, no `//`, no trailing `/`.
+    public static func isNormalizedAbsolute(_ path: String) -> Bool {
+        guard path.hasPrefix("/"), path.utf8.count > 1, !path.utf8.contains(0) else { return false }
+        if path.hasSuffix("/") { return false }
+        for component in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            if component.isEmpty || component == "." || component == ".." { return false }
+        }
+        return true
+    }
+}

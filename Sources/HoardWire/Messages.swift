@@ -1,0 +1,379 @@
+/// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
+public let wireProtocolVersion: UInt32 = 1
+
+/// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
+public struct WireFileStamp: Equatable, Sendable {
+    /// Size in bytes.
+    public var size: UInt64
+    /// Modification time, nanoseconds since the epoch.
+    public var mtimeNanoseconds: Int64
+    /// Status change time, nanoseconds since the epoch.
+    public var ctimeNanoseconds: Int64
+    /// Inode number.
+    public var inode: UInt64
+    /// Device number.
+    public var device: UInt64
+
+    /// Creates a stamp.
+    public init(size: UInt64, mtimeNanoseconds: Int64, ctimeNanoseconds: Int64, inode: UInt64, device: UInt64) {
+        self.size = size
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.ctimeNanoseconds = ctimeNanoseconds
+        self.inode = inode
+        self.device = device
+    }
+
+    /// A stamp for a file that does not exist.
+    public static let absent = WireFileStamp(size: 0, mtimeNanoseconds: 0, ctimeNanoseconds: 0, inode: 0, device: 0)
+}
+
+/// An output the daemon restores (CacheGet) or stores (CachePut).
+public struct WireOutput: Equatable, Sendable {
+    /// The output's role (docs/wire-protocol.md, "Output roles").
+    public var role: UInt8
+    /// An absolute, normalized path.
+    public var path: String
+    /// CacheGet: the entry may lack it. CachePut: the file was written by the compile.
+    public var flag: Bool
+    /// CachePut: the file's stamp after the compile; CacheGet: ignored (``WireFileStamp/absent``).
+    public var stamp: WireFileStamp
+
+    /// Creates an output description.
+    public init(role: UInt8, path: String, flag: Bool, stamp: WireFileStamp = .absent) {
+        self.role = role
+        self.path = path
+        self.flag = flag
+        self.stamp = stamp
+    }
+}
+
+/// A counter and an amount to add (RecordStats) or its value (Stats).
+public struct WireCounter: Equatable, Sendable {
+    /// The statistic's raw value.
+    public var id: UInt16
+    /// The amount.
+    public var value: UInt64
+
+    /// Creates a counter.
+    public init(id: UInt16, value: UInt64) {
+        self.id = id
+        self.value = value
+    }
+}
+
+/// A request from the client (docs/wire-protocol.md, "Requests").
+public enum Request: Equatable, Sendable {
+    /// The first message on every connection.
+    case hello(protocolVersion: UInt32, clientVersion: String)
+    /// Looks up a compiler's identity by path and stamp.
+    case compilerIdentityGet(path: String, stamp: WireFileStamp)
+    /// Stores a compiler's identity.
+    case compilerIdentityPut(path: String, stamp: WireFileStamp, identity: [UInt8])
+    /// Looks up a key and, on a hit, writes the outputs.
+    case cacheGet(key: String, outputs: [WireOutput], umask: UInt32, elapsedMicroseconds: UInt64)
+    /// Stores the outputs of a successful compile; the client does not wait for the reply.
+    case cachePut(
+        key: String,
+        outputs: [WireOutput],
+        stdout: [UInt8],
+        stderr: [UInt8],
+        exitStatus: Int32,
+        elapsedMicroseconds: UInt64
+    )
+    /// Adds to counters only the client can know about.
+    case recordStats([WireCounter])
+    /// Asks for the statistics.
+    case getStats
+    /// Resets the statistics.
+    case zeroStats
+    /// Removes every entry.
+    case clear
+    /// Asks the daemon to exit.
+    case shutdown
+
+    /// Encodes the message (without the frame).
+    public func encode() -> [UInt8] {
+        var writer = WireWriter()
+        switch self {
+        case .hello(let version, let client):
+            writer.write(UInt8(1))
+            writer.write(version)
+            writer.write(client)
+        case .compilerIdentityGet(let path, let stamp):
+            writer.write(UInt8(2))
+            writer.write(path)
+            writer.write(stamp)
+        case .compilerIdentityPut(let path, let stamp, let identity):
+            writer.write(UInt8(3))
+            writer.write(path)
+            writer.write(stamp)
+            writer.write(identity)
+        case .cacheGet(let key, let outputs, let umask, let elapsed):
+            writer.write(UInt8(4))
+            writer.write(key)
+            writer.write(outputs)
+            writer.write(umask)
+            writer.write(elapsed)
+        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed):
+            writer.write(UInt8(5))
+            writer.write(key)
+            writer.write(outputs)
+            writer.write(stdout)
+            writer.write(stderr)
+            writer.write(status)
+            writer.write(elapsed)
+        case .recordStats(let counters):
+            writer.write(UInt8(6))
+            writer.write(counters)
+        case .getStats:
+            writer.write(UInt8(7))
+        case .zeroStats:
+            writer.write(UInt8(8))
+        case .clear:
+            writer.write(UInt8(9))
+        case .shutdown:
+            writer.write(UInt8(10))
+        }
+        return writer.bytes
+    }
+
+    /// Decodes a message.
+    ///
+    /// - Parameter bytes: one frame's message.
+    /// - Returns: the request.
+    /// - Throws: ``WireError`` on an unknown tag, truncation or trailing bytes.
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> Request {
+        var reader = WireReader(bytes)
+        let request: Request
+        switch try reader.readUInt8() {
+        case 1: request = .hello(protocolVersion: try reader.readUInt32(), clientVersion: try reader.readString())
+        case 2: request = .compilerIdentityGet(path: try reader.readString(), stamp: try reader.readStamp())
+        case 3:
+            request = .compilerIdentityPut(
+                path: try reader.readString(),
+                stamp: try reader.readStamp(),
+                identity: try reader.readBytes()
+            )
+        case 4:
+            request = .cacheGet(
+                key: try reader.readString(),
+                outputs: try reader.readOutputs(),
+                umask: try reader.readUInt32(),
+                elapsedMicroseconds: try reader.readUInt64()
+            )
+        case 5:
+            request = .cachePut(
+                key: try reader.readString(),
+                outputs: try reader.readOutputs(),
+                stdout: try reader.readBytes(),
+                stderr: try reader.readBytes(),
+                exitStatus: try reader.readInt32(),
+                elapsedMicroseconds: try reader.readUInt64()
+            )
+        case 6: request = .recordStats(try reader.readCounters())
+        case 7: request = .getStats
+        case 8: request = .zeroStats
+        case 9: request = .clear
+        case 10: request = .shutdown
+        case let tag: throw WireError("unknown request tag \(tag)")
+        }
+        guard reader.isAtEnd else { throw WireError("trailing bytes after request") }
+        return request
+    }
+}
+
+/// Statistics as the daemon reports them.
+public struct WireStats: Equatable, Sendable {
+    /// Every counter with its value.
+    public var counters: [WireCounter]
+    /// Entries in the local cache.
+    public var entryCount: UInt64
+    /// Bytes in the local cache.
+    public var byteCount: UInt64
+    /// The size limit in bytes.
+    public var maximumBytes: UInt64
+    /// The cache directory.
+    public var cacheDirectory: String
+
+    /// Creates a snapshot.
+    public init(counters: [WireCounter], entryCount: UInt64, byteCount: UInt64, maximumBytes: UInt64, cacheDirectory: String)
+    {
+        self.counters = counters
+        self.entryCount = entryCount
+        self.byteCount = byteCount
+        self.maximumBytes = maximumBytes
+        self.cacheDirectory = cacheDirectory
+    }
+}
+
+/// A response from the daemon (docs/wire-protocol.md, "Responses").
+public enum Response: Equatable, Sendable {
+    /// The reply to `hello`.
+    case hello(protocolVersion: UInt32, daemonVersion: String, pid: UInt32)
+    /// The reply to `compilerIdentityGet`: the stored identity, or `nil`.
+    case compilerIdentity([UInt8]?)
+    /// The outputs were written; replay this.
+    case hit(stdout: [UInt8], stderr: [UInt8], exitStatus: Int32)
+    /// No usable entry.
+    case miss
+    /// Done.
+    case ok
+    /// The reply to `getStats`.
+    case stats(WireStats)
+    /// A typed error; the client compiles as if the daemon were absent.
+    case error(code: UInt16, message: String)
+
+    /// Encodes the message (without the frame).
+    public func encode() -> [UInt8] {
+        var writer = WireWriter()
+        switch self {
+        case .hello(let version, let daemon, let pid):
+            writer.write(UInt8(1))
+            writer.write(version)
+            writer.write(daemon)
+            writer.write(pid)
+        case .compilerIdentity(let identity):
+            writer.write(UInt8(2))
+            writer.write(identity != nil)
+            writer.write(identity ?? [])
+        case .hit(let stdout, let stderr, let status):
+            writer.write(UInt8(3))
+            writer.write(stdout)
+            writer.write(stderr)
+            writer.write(status)
+        case .miss:
+            writer.write(UInt8(4))
+        case .ok:
+            writer.write(UInt8(5))
+        case .stats(let stats):
+            writer.write(UInt8(6))
+            writer.write(stats.counters)
+            writer.write(stats.entryCount)
+            writer.write(stats.byteCount)
+            writer.write(stats.maximumBytes)
+            writer.write(stats.cacheDirectory)
+        case .error(let code, let message):
+            writer.write(UInt8(7))
+            writer.write(code)
+            writer.write(message)
+        }
+        return writer.bytes
+    }
+
+    /// Decodes a message.
+    ///
+    /// - Parameter bytes: one frame's message.
+    /// - Returns: the response.
+    /// - Throws: ``WireError`` on an unknown tag, truncation or trailing bytes.
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> Response {
+        var reader = WireReader(bytes)
+        let response: Response
+        switch try reader.readUInt8() {
+        case 1:
+            response = .hello(
+                protocolVersion: try reader.readUInt32(),
+                daemonVersion: try reader.readString(),
+                pid: try reader.readUInt32()
+            )
+        case 2:
+            let present = try reader.readBool()
+            let identity = try reader.readBytes()
+            response = .compilerIdentity(present ? identity : nil)
+        case 3:
+            response = .hit(stdout: try reader.readBytes(), stderr: try reader.readBytes(), exitStatus: try reader.readInt32())
+        case 4: response = .miss
+        case 5: response = .ok
+        case 6:
+            response = .stats(
+                WireStats(
+                    counters: try reader.readCounters(),
+                    entryCount: try reader.readUInt64(),
+                    byteCount: try reader.readUInt64(),
+                    maximumBytes: try reader.readUInt64(),
+                    cacheDirectory: try reader.readString()
+                )
+            )
+        case 7: response = .error(code: try reader.readUInt16(), message: try reader.readString())
+        case let tag: throw WireError("unknown response tag \(tag)")
+        }
+        guard reader.isAtEnd else { throw WireError("trailing bytes after response") }
+        return response
+    }
+}
+
+extension WireWriter {
+    mutating func write(_ stamp: WireFileStamp) {
+        self.write(stamp.size)
+        self.write(stamp.mtimeNanoseconds)
+        self.write(stamp.ctimeNanoseconds)
+        self.write(stamp.inode)
+        self.write(stamp.device)
+    }
+
+    mutating func write(_ outputs: [WireOutput]) {
+        self.write(UInt32(outputs.count))
+        for output in outputs {
+            self.write(output.role)
+            self.write(output.path)
+            self.write(output.flag)
+            self.write(output.stamp)
+        }
+    }
+
+    mutating func write(_ counters: [WireCounter]) {
+        self.write(UInt32(counters.count))
+        for counter in counters {
+            self.write(counter.id)
+            self.write(counter.value)
+        }
+    }
+}
+
+extension WireReader {
+    mutating func readStamp() throws(WireError) -> WireFileStamp {
+        WireFileStamp(
+            size: try self.readUInt64(),
+            mtimeNanoseconds: try self.readInt64(),
+            ctimeNanoseconds: try self.readInt64(),
+            inode: try self.readUInt64(),
+            device: try self.readUInt64()
+        )
+    }
+
+    mutating func readOutputs() throws(WireError) -> [WireOutput] {
+        let count = try self.readCount(minimumElementSize: 46)
+        var outputs: [WireOutput] = []
+        for _ in 0..<count {
+            outputs.append(
+                WireOutput(
+                    role: try self.readUInt8(),
+                    path: try self.readString(),
+                    flag: try self.readBool(),
+                    stamp: try self.readStamp()
+                )
+            )
+        }
+        return outputs
+    }
+
+    mutating func readCounters() throws(WireError) -> [WireCounter] {
+        let count = try self.readCount(minimumElementSize: 10)
+        var counters: [WireCounter] = []
+        for _ in 0..<count {
+            counters.append(WireCounter(id: try self.readUInt16(), value: try self.readUInt64()))
+        }
+        return counters
+    }
+}
+
+/// Error codes carried by ``Response/error(code:message:)`` (docs/wire-protocol.md, "Errors").
+public enum WireErrorCode {
+    /// The request could not be decoded.
+    public static let badRequest: UInt16 = 1
+    /// A path failed validation.
+    public static let invalidPath: UInt16 = 2
+    /// The protocol versions differ.
+    public static let versionMismatch: UInt16 = 3
+    /// The daemon failed internally.
+    public static let internalError: UInt16 = 4
+}
