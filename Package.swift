@@ -27,7 +27,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .target(name: "HoardWire", swiftSettings: swiftSettings),
-        .target(name: "HoardCore", swiftSettings: swiftSettings),
+        .target(name: "HoardCore", dependencies: ["HoardWire"], swiftSettings: swiftSettings),
         .target(name: "HoardClient", dependencies: ["HoardCore", "HoardWire"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "HoardStorage", dependencies: ["HoardCore", "CZstd"], swiftSettings: swiftSettings),

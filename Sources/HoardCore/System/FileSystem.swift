@@ -127,7 +127,7 @@ public enum FileSystem {
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
             capacity = max(Int(status.st_size) + 1, 16)
         }
-        if capacity > limit + 1 { throw SystemError("read \(path): larger than \(limit) bytes", errno: EFBIG) }
+        if capacity - 1 > limit { throw SystemError("read \(path): larger than \(limit) bytes", errno: EFBIG) }
         var bytes = [UInt8](repeating: 0, count: capacity)
         var used = 0
         while true {

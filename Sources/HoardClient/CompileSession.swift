@@ -1,0 +1,275 @@
+import Glibc
+import HoardCore
+import HoardWire
+
+/// One compile through the cache: classify → key → look up → run → store → count.
+///
+/// Every path ends in the compiler's own result: a cache problem falls back to running the compiler, and the
+/// process exits with the compiler's status (or dies of the compiler's signal).
+struct CompileSession {
+    /// The path of the real compiler.
+    let compilerPath: String
+    /// The compiler's name as the build invoked it (its argv[0]).
+    let compilerName: String
+    /// The arguments after the compiler, exactly as given.
+    let arguments: [String]
+    /// The settings.
+    let configuration: Configuration
+    /// The client's log.
+    let log: ClientLog
+    /// When the client started, for the hit and miss timings.
+    let started: UInt64
+
+    /// Runs the compile and exits.
+    func run() -> Never {
+        let expanded: [String]
+        do {
+            expanded = try ResponseFile.expand(self.arguments)
+        } catch {
+            self.log.write("response file: \(error)")
+            self.runUncached(counting: .unreadableResponseFile)
+        }
+        switch ArgumentClassifier.classify(expanded) {
+        case .notACompilation:
+            self.runUncached(counting: .notACompilation)
+        case .uncacheable(let reason, let detail):
+            self.log.write("not cacheable (\(reason.name)): \(detail)")
+            self.runUncached(counting: reason)
+        case .cacheable(let invocation):
+            self.runCacheable(invocation)
+        }
+    }
+
+    private func runCacheable(_ invocation: CompileInvocation) -> Never {
+        let workingDirectory = FileSystem.currentDirectory()
+        guard FileSystem.isRegularFile(invocation.sourcePath) else {
+            self.runUncached(counting: .missingSourceFile)
+        }
+        let daemon: DaemonClient
+        do {
+            daemon = try DaemonClient.connect(self.configuration)
+        } catch {
+            self.log.write("daemon: \(error)")
+            PendingStatistics.append(.daemonUnreachable, cacheDirectory: self.configuration.cacheDirectory)
+            self.execCompiler()
+        }
+        guard let identity = self.compilerIdentity(daemon) else {
+            self.runUncached(counting: .unknownCompiler, daemon: daemon)
+        }
+
+        var hasher = CacheKeyHasher()
+        let context = KeyContext(
+            identity: identity,
+            driverName: Path.baseName(of: self.compilerName),
+            workingDirectory: workingDirectory
+        )
+        do {
+            try CompileKey.hashCommonFields(of: invocation, context: context, into: &hasher)
+        } catch {
+            self.log.write("key input: \(error.detail)")
+            self.runUncached(counting: error.statistic, daemon: daemon)
+        }
+        if invocation.language.skipsPreprocessor {
+            guard let source = try? FileSystem.read(invocation.sourcePath) else {
+                self.runUncached(counting: .missingSourceFile, daemon: daemon)
+            }
+            hasher.combine("source", bytes: source)
+        } else {
+            let result: ProcessResult
+            do {
+                result = try ProcessRunner.run(
+                    self.compilerPath,
+                    arguments: [self.compilerName] + invocation.preprocessorArguments,
+                    output: .capture
+                )
+            } catch {
+                self.log.write("preprocessor: \(error)")
+                self.runUncached(counting: .internalErrors, daemon: daemon)
+            }
+            guard result.termination == .exited(0) else {
+                self.runUncached(counting: .preprocessorFailures, daemon: daemon)
+            }
+            hasher.combine("preprocessed", bytes: result.standardOutput)
+        }
+        let key = hasher.finalize()
+        let outputs = invocation.outputs.map { output in
+            WireOutput(
+                role: output.role.rawValue,
+                path: Path.absolute(output.path, relativeTo: workingDirectory),
+                flag: output.isOptional
+            )
+        }
+
+        if self.configuration.recache {
+            self.record([.requests, .recaches], daemon: daemon)
+        } else {
+            let mask = umask(0)
+            umask(mask)
+            let elapsed = (MonotonicClock.now() - self.started) / 1000
+            let reply = try? daemon.request(
+                .cacheGet(key: key.hex, outputs: outputs, umask: UInt32(mask), elapsedMicroseconds: elapsed)
+            )
+            switch reply {
+            case .hit(let stdout, let stderr, let status):
+                self.log.write("hit \(key.hex) \(invocation.sourcePath)")
+                self.replay(stdout: stdout, stderr: stderr, invocation: invocation)
+                exit(status)
+            case .miss, .error:
+                self.log.write("miss \(key.hex) \(invocation.sourcePath)")
+            case nil:
+                // The daemon died mid-request: count it with the next daemon, then compile.
+                self.log.write("daemon connection lost during lookup")
+                self.recordWithNewConnection([.daemonConnectionLost])
+            default:
+                self.log.write("unexpected reply to a lookup")
+            }
+        }
+        self.compileAndStore(invocation, key: key, outputs: outputs)
+    }
+
+    /// Runs the compiler with output forwarded as it comes, then offers its outputs to the daemon.
+    private func compileAndStore(_ invocation: CompileInvocation, key: CacheKey, outputs: [WireOutput]) -> Never {
+        let before = outputs.map { FileSystem.stamp(of: $0.path) }
+        var arguments = [self.compilerName] + self.arguments
+        if !invocation.hasColorOption && TerminalColor.stderrWantsColor() {
+            arguments.append("-fdiagnostics-color=always")
+        }
+        let result: ProcessResult
+        do {
+            result = try ProcessRunner.run(self.compilerPath, arguments: arguments, output: .forwardAndCapture)
+        } catch {
+            self.log.write("cannot run the compiler: \(error)")
+            self.runUncached(counting: .internalErrors)
+        }
+        switch result.termination {
+        case .signaled(let signalNumber):
+            self.recordWithNewConnection([.requests, .compilerKilled])
+            dieOfSignal(signalNumber)
+        case .exited(let status) where status != 0:
+            self.recordWithNewConnection([.requests, .compileFailures])
+            exit(status)
+        case .exited:
+            break
+        }
+        var stored: [WireOutput] = []
+        for (index, output) in outputs.enumerated() {
+            let stamp = FileSystem.stamp(of: output.path)
+            let produced = stamp != nil && (stamp != before[index] || before[index] == nil)
+            if !produced && !output.flag {
+                self.log.write("compiler produced no \(output.path)")
+                self.recordWithNewConnection([.requests, .compilerProducedNoOutput])
+                exit(0)
+            }
+            var item = output
+            item.flag = produced
+            item.stamp = stamp?.wire ?? .absent
+            stored.append(item)
+        }
+        let elapsed = (MonotonicClock.now() - self.started) / 1000
+        let put = Request.cachePut(
+            key: key.hex,
+            outputs: stored,
+            stdout: result.standardOutput,
+            stderr: result.standardError,
+            exitStatus: 0,
+            elapsedMicroseconds: elapsed
+        )
+        // A fresh connection: the lookup's may have timed out during a long compile. Not waiting for the reply.
+        if let daemon = try? DaemonClient.connect(self.configuration, autoStart: false) {
+            do {
+                try daemon.post(put)
+            } catch {
+                self.log.write("put: \(error)")
+            }
+        }
+        exit(0)
+    }
+
+    /// Writes a hit's stdout and stderr, removing colour the terminal would not get from the compiler.
+    private func replay(stdout: [UInt8], stderr: [UInt8], invocation: CompileInvocation) {
+        try? FileSystem.writeAll(stdout, to: 1)
+        if !invocation.hasColorOption && !TerminalColor.stderrWantsColor() {
+            try? FileSystem.writeAll(TerminalColor.strip(stderr), to: 2)
+        } else {
+            try? FileSystem.writeAll(stderr, to: 2)
+        }
+    }
+
+    /// Returns the compiler's identity from the daemon's cache, computing and storing it on a miss.
+    private func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
+        guard let realPath = FileSystem.realPath(self.compilerPath), let stamp = FileSystem.stamp(of: realPath) else {
+            return nil
+        }
+        if case .compilerIdentity(let bytes?) = try? daemon.request(
+            .compilerIdentityGet(path: realPath, stamp: stamp.wire)
+        ),
+            let identity = CompilerIdentity(serialized: bytes)
+        {
+            return identity
+        }
+        guard
+            let version = try? ProcessRunner.run(
+                self.compilerPath,
+                arguments: [self.compilerName, "--version"],
+                output: .capture
+            ),
+            version.termination == .exited(0),
+            let family = CompilerFamily.detect(versionOutput: String(decoding: version.standardOutput, as: UTF8.self)),
+            let binary = try? FileSystem.read(realPath)
+        else {
+            return nil
+        }
+        var hasher = BLAKE3()
+        hasher.update(binary)
+        hasher.update([0])
+        hasher.update(version.standardOutput)
+        let identity = CompilerIdentity(family: family, digest: Hex.encode(hasher.finalize()))
+        _ = try? daemon.request(.compilerIdentityPut(path: realPath, stamp: stamp.wire, identity: identity.serialized))
+        return identity
+    }
+
+    /// Counts `reason` and runs the compiler in place of this process.
+    private func runUncached(counting reason: Statistic, daemon: DaemonClient? = nil) -> Never {
+        if let daemon {
+            self.record([.requests, reason], daemon: daemon)
+        } else {
+            self.recordWithNewConnection([.requests, reason])
+        }
+        self.execCompiler()
+    }
+
+    private func record(_ statistics: [Statistic], daemon: DaemonClient) {
+        let counters = statistics.map { WireCounter(id: $0.rawValue, value: 1) }
+        _ = try? daemon.request(.recordStats(counters))
+    }
+
+    /// Counts through a new connection, starting the daemon if needed; falls back to the pending file.
+    private func recordWithNewConnection(_ statistics: [Statistic]) {
+        guard let daemon = try? DaemonClient.connect(self.configuration) else {
+            for statistic in statistics where statistic != .requests {
+                PendingStatistics.append(statistic, cacheDirectory: self.configuration.cacheDirectory)
+            }
+            return
+        }
+        self.record(statistics, daemon: daemon)
+    }
+
+    /// Replaces this process with the compiler, arguments untouched.
+    func execCompiler() -> Never {
+        let error = ProcessRunner.exec(self.compilerPath, arguments: [self.compilerName] + self.arguments)
+        let message = "hoard: cannot run \(self.compilerPath): \(String(cString: strerror(error)))\n"
+        try? FileSystem.writeAll(Array(message.utf8), to: 2)
+        exit(127)
+    }
+}
+
+/// Ends this process the way the compiler ended: by the same signal, so make and the shell report it alike.
+func dieOfSignal(_ signalNumber: Int32) -> Never {
+    signal(signalNumber, SIG_DFL)
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, signalNumber)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    kill(getpid(), signalNumber)
+    exit(128 + signalNumber)
+}

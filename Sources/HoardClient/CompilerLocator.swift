@@ -1,0 +1,38 @@
+import HoardCore
+
+/// Finds the real compiler: an explicit path, or the first match on `PATH` that is not Hoard or another wrapper.
+enum CompilerLocator {
+    /// Names of compiler caches whose binaries we must skip, or we would call them (or ourselves) in a loop.
+    static let wrapperNames: Set<String> = ["hoard", "ccache", "sccache", "distcc", "icecc"]
+
+    /// Compiler names a masquerade symlink may carry.
+    static let masqueradeNames: Set<String> = [
+        "cc", "c++", "gcc", "g++", "clang", "clang++",
+    ]
+
+    /// Resolves the compiler named `name`.
+    ///
+    /// - Parameters:
+    ///   - name: a path (with `/`) or a bare name searched on `PATH`.
+    ///   - path: the `PATH` value.
+    /// - Returns: the path to run, or `nil` if nothing suitable was found.
+    static func locate(_ name: String, path: String?) -> String? {
+        let me = FileSystem.realPath("/proc/self/exe")
+        if name.contains("/") {
+            guard FileSystem.isExecutableFile(name), !self.isWrapper(name, me: me) else { return nil }
+            return name
+        }
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = Path.join(directory.isEmpty ? "." : String(directory), name)
+            if FileSystem.isExecutableFile(candidate) && !self.isWrapper(candidate, me: me) { return candidate }
+        }
+        return nil
+    }
+
+    private static func isWrapper(_ candidate: String, me: String?) -> Bool {
+        guard let real = FileSystem.realPath(candidate) else { return false }
+        if real == me { return true }
+        let base = Path.baseName(of: real)
+        return self.wrapperNames.contains(base) || base == "hoardd"
+    }
+}

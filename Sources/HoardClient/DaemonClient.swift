@@ -1,0 +1,160 @@
+import Glibc
+import HoardCore
+import HoardWire
+
+/// The client's connection to the daemon, started on demand.
+///
+/// Synchronous: one request, one response, with bounded timeouts everywhere.
+final class DaemonClient {
+    private let socket: UnixSocket
+
+    private init(socket: consuming UnixSocket) {
+        self.socket = socket
+    }
+
+    /// Why a connection could not be made.
+    enum ConnectError: Error {
+        /// Nothing listens and starting the daemon failed or timed out.
+        case unreachable(String)
+        /// The daemon is newer than this client: compile uncached.
+        case newerDaemon
+    }
+
+    /// Connects to the daemon for `configuration`, starting it if needed, and exchanges `Hello`.
+    ///
+    /// - Parameters:
+    ///   - configuration: the settings (cache directory, limits).
+    ///   - autoStart: start the daemon if none is running.
+    /// - Returns: a ready connection.
+    /// - Throws: ``ConnectError``.
+    static func connect(_ configuration: Configuration, autoStart: Bool = true) throws(ConnectError) -> DaemonClient {
+        let location = DaemonLocation(cacheDirectory: configuration.cacheDirectory)
+        for attempt in 0..<2 {
+            var socket: UnixSocket
+            do {
+                socket = try UnixSocket.connect(to: location.socketPath)
+            } catch {
+                guard autoStart else { throw .unreachable("no daemon: \(error)") }
+                socket = try self.startDaemon(configuration, location: location)
+            }
+            socket.setTimeout(milliseconds: 10_000)
+            let client = DaemonClient(socket: socket)
+            let reply: Response
+            do {
+                reply = try client.request(.hello(protocolVersion: wireProtocolVersion, clientVersion: hoardVersion))
+            } catch {
+                throw .unreachable("hello failed: \(error)")
+            }
+            guard case .hello(let version, _, _) = reply else { throw .unreachable("unexpected reply to hello") }
+            if version == wireProtocolVersion { return client }
+            if version > wireProtocolVersion { throw .newerDaemon }
+            // An older daemon: stop it and start ours once.
+            _ = try? client.request(.shutdown)
+            guard attempt == 0, autoStart else { break }
+            self.waitUntilGone(location.socketPath)
+        }
+        throw .unreachable("daemon protocol mismatch")
+    }
+
+    /// Sends a request and waits for its response.
+    ///
+    /// - Parameter request: the request.
+    /// - Returns: the response.
+    /// - Throws: ``SystemError`` if the connection broke or the reply was malformed.
+    func request(_ request: Request) throws(SystemError) -> Response {
+        try self.socket.send(request.encode())
+        guard let message = try self.socket.receive() else {
+            throw SystemError("daemon closed the connection", errno: ECONNRESET)
+        }
+        do {
+            return try Response.decode(message)
+        } catch {
+            throw SystemError("bad reply: \(error.message)", errno: EPROTO)
+        }
+    }
+
+    /// Sends a request without waiting for the response (a put the client does not wait for).
+    func post(_ request: Request) throws(SystemError) {
+        try self.socket.send(request.encode())
+    }
+
+    private static func waitUntilGone(_ socketPath: String) {
+        for _ in 0..<200 {
+            guard (try? UnixSocket.connect(to: socketPath)) != nil else { return }
+            usleep(10_000)
+        }
+    }
+
+    /// Starts the daemon under the start lock, so fifty clients starting at once yield one daemon.
+    private static func startDaemon(_ configuration: Configuration, location: DaemonLocation) throws(ConnectError)
+        -> UnixSocket
+    {
+        do {
+            try location.preparePrivateDirectory()
+        } catch {
+            throw .unreachable("\(error)")
+        }
+        let lock = open(location.startLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw .unreachable("cannot open \(location.startLockPath)") }
+        defer { close(lock) }
+        let deadline = MonotonicClock.now() + 10_000_000_000
+        while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for the start lock") }
+            usleep(2_000)
+        }
+        // Another client may have started it while we waited.
+        if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
+        guard let daemonPath = self.daemonExecutable() else { throw .unreachable("hoardd not found beside hoard") }
+        var arguments = [
+            daemonPath,
+            "--cache-dir", configuration.cacheDirectory,
+            "--socket", location.socketPath,
+            "--max-size", String(configuration.maximumSize),
+            "--idle-timeout", String(configuration.idleTimeoutSeconds),
+        ]
+        if let log = configuration.logFile { arguments += ["--log", log] }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in 0...2 {
+            posix_spawn_file_actions_addopen(
+                &actions,
+                descriptor,
+                "/dev/null",
+                descriptor == 0 ? O_RDONLY : O_WRONLY,
+                0
+            )
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc 2.26+): the daemon gets its own session, immune to the build's Ctrl-C.
+        posix_spawnattr_setflags(&attributes, Int16(0x80))
+        do {
+            _ = try ProcessRunner.spawn(
+                daemonPath,
+                arguments: arguments,
+                environment: nil,
+                actions: &actions,
+                attributes: &attributes
+            )
+        } catch {
+            throw .unreachable("\(error)")
+        }
+        var delay: UInt32 = 500
+        while MonotonicClock.now() < deadline {
+            if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
+            usleep(delay)
+            delay = min(delay * 2, 20_000)
+        }
+        throw .unreachable("the daemon did not start within 10 s")
+    }
+
+    /// `HOARD_DAEMON`, or `hoardd` in the directory of this executable.
+    private static func daemonExecutable() -> String? {
+        if let explicit = Environment.value("HOARD_DAEMON"), FileSystem.isExecutableFile(explicit) { return explicit }
+        guard let me = FileSystem.realPath("/proc/self/exe") else { return nil }
+        let candidate = Path.directory(of: me) + "/hoardd"
+        return FileSystem.isExecutableFile(candidate) ? candidate : nil
+    }
+}

@@ -1,0 +1,204 @@
+import Glibc
+import HoardCore
+import HoardStorage
+import HoardWire
+
+extension Daemon {
+    /// Handles one request. Every failure is a typed response or a miss, counted; never a dropped connection.
+    func handle(_ request: Request) -> Response {
+        switch request {
+        case .hello:
+            return .hello(protocolVersion: wireProtocolVersion, daemonVersion: daemonVersion, pid: UInt32(getpid()))
+        case .compilerIdentityGet(let path, let stamp):
+            return .compilerIdentity(self.identities.identity(for: path, stamp: stamp.fields))
+        case .compilerIdentityPut(let path, let stamp, let identity):
+            self.identities.store(identity, for: path, stamp: stamp.fields)
+            return .ok
+        case .cacheGet(let key, let outputs, let umask, let elapsed):
+            return self.get(key: key, outputs: outputs, umask: umask, elapsedMicroseconds: elapsed)
+        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed):
+            return self.put(key: key, outputs: outputs, stdout: stdout, stderr: stderr, status: status, elapsed: elapsed)
+        case .recordStats(let counters):
+            for counter in counters { self.statistics.add(rawValue: counter.id, counter.value) }
+            return .ok
+        case .getStats:
+            self.absorbPendingStatistics()
+            let usage = self.storage.usage
+            var counters = self.statistics.snapshot().map { WireCounter(id: $0.0.rawValue, value: $0.1) }
+            if let index = counters.firstIndex(where: { $0.id == Statistic.evictions.rawValue }) {
+                counters[index].value += self.storage.evictionCount
+            }
+            return .stats(
+                WireStats(
+                    counters: counters,
+                    entryCount: usage.entries,
+                    byteCount: usage.bytes,
+                    maximumBytes: self.storage.maximumSize,
+                    cacheDirectory: self.options.cacheDirectory
+                )
+            )
+        case .zeroStats:
+            self.statistics.zero()
+            self.statistics.persist()
+            return .ok
+        case .clear:
+            self.storage.clear()
+            return .ok
+        case .shutdown:
+            self.requestShutdown()
+            return .ok
+        }
+    }
+
+    /// Adds the counts clients left in the pending file while no daemon was reachable.
+    func absorbPendingStatistics() {
+        for (statistic, count) in PendingStatistics.drain(cacheDirectory: self.options.cacheDirectory) {
+            self.statistics.add(statistic, count)
+        }
+    }
+
+    private func get(key keyText: String, outputs: [WireOutput], umask: UInt32, elapsedMicroseconds: UInt64)
+        -> Response
+    {
+        let started = MonotonicClock.now()
+        guard let key = CacheKey(hex: keyText) else {
+            self.statistics.add(.invalidPaths)
+            return .error(code: WireErrorCode.invalidPath, message: "invalid key \(keyText)")
+        }
+        if let invalid = outputs.first(where: { !isValidOutputPath($0.path) }) {
+            self.statistics.add(.invalidPaths)
+            self.log.write("get \(keyText): invalid path \(invalid.path)")
+            return .error(code: WireErrorCode.invalidPath, message: "invalid output path \(invalid.path)")
+        }
+        self.statistics.add(.requests)
+        let entry: CacheEntry?
+        do {
+            entry = try self.storage.entry(for: key)
+        } catch {
+            self.statistics.add(error.code == .corrupt ? .corruptEntries : .storageReadErrors)
+            self.log.write("get \(keyText): \(error)")
+            entry = nil
+        }
+        guard let entry else {
+            self.statistics.add(.misses)
+            return .miss
+        }
+        do {
+            try restore(entry, to: outputs, umask: mode_t(umask & 0o777))
+        } catch {
+            self.statistics.add(.restoreErrors)
+            self.statistics.add(.misses)
+            self.log.write("get \(keyText): restore failed: \(error)")
+            return .miss
+        }
+        self.statistics.add(.preprocessedHits)
+        let daemonMicroseconds = (MonotonicClock.now() - started) / 1000
+        self.statistics.add(.hitMicroseconds, elapsedMicroseconds + daemonMicroseconds)
+        return .hit(stdout: entry.standardOutput, stderr: entry.standardError, exitStatus: entry.exitStatus)
+    }
+
+    private func put(
+        key keyText: String,
+        outputs: [WireOutput],
+        stdout: [UInt8],
+        stderr: [UInt8],
+        status: Int32,
+        elapsed: UInt64
+    ) -> Response {
+        self.statistics.add(.missMicroseconds, elapsed)
+        guard let key = CacheKey(hex: keyText), outputs.allSatisfy({ isValidOutputPath($0.path) }) else {
+            self.statistics.add(.invalidPaths)
+            return .error(code: WireErrorCode.invalidPath, message: "invalid key or output path")
+        }
+        var members: [CacheEntry.Member] = []
+        for output in outputs where output.flag {
+            do {
+                members.append(try readOutput(output))
+            } catch {
+                self.statistics.add(.outputsChangedBeforeStore)
+                self.log.write("put \(keyText): \(error)")
+                return .ok
+            }
+        }
+        let entry = CacheEntry(members: members, standardOutput: stdout, standardError: stderr, exitStatus: status)
+        do {
+            try self.storage.store(entry, for: key)
+            self.statistics.add(.stores)
+        } catch {
+            self.statistics.add(.storageWriteErrors)
+            self.log.write("put \(keyText): \(error)")
+        }
+        return .ok
+    }
+}
+
+/// Tells whether a client path may be written or read: absolute, normalized, in an existing directory.
+func isValidOutputPath(_ path: String) -> Bool {
+    Path.isNormalizedAbsolute(path) && FileSystem.isDirectory(Path.directory(of: path))
+}
+
+/// Reads an output the client reported, refusing it if it changed since the client's stamp.
+private func readOutput(_ output: WireOutput) throws(SystemError) -> CacheEntry.Member {
+    let descriptor = open(output.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    guard descriptor >= 0 else { throw SystemError("open \(output.path)") }
+    defer { close(descriptor) }
+    guard let before = FileSystem.stamp(ofDescriptor: descriptor), before.wire == output.stamp else {
+        throw SystemError("\(output.path) changed after the compile", errno: ESTALE)
+    }
+    let bytes = try FileSystem.readAll(descriptor, path: output.path)
+    guard let after = FileSystem.stamp(ofDescriptor: descriptor), after.wire == output.stamp,
+        UInt64(bytes.count) == output.stamp.size
+    else {
+        throw SystemError("\(output.path) changed while it was read", errno: ESTALE)
+    }
+    var status = stat()
+    fstat(descriptor, &status)
+    return CacheEntry.Member(role: output.role, mode: UInt32(status.st_mode & 0o777), bytes: bytes)
+}
+
+/// Writes every output of a hit: all temporaries first, then the renames, so a failure leaves no partial output.
+private func restore(_ entry: CacheEntry, to outputs: [WireOutput], umask: mode_t) throws(SystemError) {
+    var pending: [(temporary: String, path: String)] = []
+    func discard() {
+        for item in pending { unlink(item.temporary) }
+    }
+    for output in outputs {
+        guard let member = entry.member(output.role) else {
+            if output.flag { continue }
+            discard()
+            throw SystemError("entry lacks output role \(output.role)", errno: ENOENT)
+        }
+        let temporary = FileSystem.temporaryPath(beside: output.path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666 & ~umask)
+        guard descriptor >= 0 else {
+            let error = SystemError("create \(temporary)")
+            discard()
+            throw error
+        }
+        pending.append((temporary, output.path))
+        do {
+            try FileSystem.writeAll(member.bytes, to: descriptor)
+            fchmod(descriptor, 0o666 & ~umask)
+        } catch {
+            close(descriptor)
+            discard()
+            throw error
+        }
+        guard close(descriptor) == 0 else {
+            let error = SystemError("close \(temporary)")
+            discard()
+            throw error
+        }
+    }
+    for item in pending where rename(item.temporary, item.path) != 0 {
+        let error = SystemError("rename \(item.temporary)")
+        discard()
+        throw error
+    }
+}
+
+extension WireFileStamp {
+    var fields: [UInt64] {
+        [self.size, UInt64(bitPattern: self.mtimeNanoseconds), UInt64(bitPattern: self.ctimeNanoseconds), self.inode, self.device]
+    }
+}

@@ -1,0 +1,202 @@
+import Glibc
+import HoardCore
+import HoardStorage
+import HoardWire
+import Synchronization
+
+/// The version string of this build, shared by `hoard` and `hoardd`.
+let daemonVersion = hoardVersion
+
+/// The daemon: one per user and cache directory. It owns storage, statistics and the compiler-identity cache, and
+/// never runs a compiler.
+///
+/// Threading: the main thread accepts connections and runs the idle and persistence timers; each connection gets
+/// its own thread; a signal thread turns SIGTERM and SIGINT into a clean shutdown.
+public final class Daemon: Sendable {
+    /// What the daemon was started with.
+    public struct Options: Sendable {
+        /// The cache directory.
+        public var cacheDirectory: String
+        /// The socket path.
+        public var socketPath: String
+        /// The lock held for the daemon's life.
+        public var daemonLockPath: String
+        /// The size limit in bytes.
+        public var maximumSize: UInt64
+        /// Idle seconds before exiting; 0 = never.
+        public var idleTimeoutSeconds: UInt64
+        /// The zstd level, or `nil` for none.
+        public var compressionLevel: Int?
+        /// The log file.
+        public var logFile: String?
+
+        /// Options from a configuration.
+        public init(configuration: Configuration) {
+            let location = DaemonLocation(cacheDirectory: configuration.cacheDirectory)
+            self.cacheDirectory = configuration.cacheDirectory
+            self.socketPath = location.socketPath
+            self.daemonLockPath = location.daemonLockPath
+            self.maximumSize = configuration.maximumSize
+            self.idleTimeoutSeconds = configuration.idleTimeoutSeconds
+            self.compressionLevel = configuration.compressionLevel == 0 ? nil : configuration.compressionLevel
+            self.logFile = configuration.logFile
+        }
+    }
+
+    let options: Options
+    let storage: LocalStorage
+    let statistics: StatisticsStore
+    let identities = CompilerIdentityCache()
+    let log: DaemonLog
+    private let lastActivity: Atomic<UInt64>
+    private let activeConnections = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+
+    /// Opens the storage and statistics.
+    ///
+    /// - Parameter options: the settings.
+    /// - Throws: ``SystemError`` if the cache directory cannot be created.
+    public init(options: Options) throws(SystemError) {
+        self.options = options
+        self.log = DaemonLog(path: options.logFile)
+        self.storage = try LocalStorage(
+            directory: options.cacheDirectory,
+            maximumSize: options.maximumSize,
+            compressionLevel: options.compressionLevel
+        )
+        self.statistics = StatisticsStore(path: options.cacheDirectory + "/stats")
+        self.lastActivity = Atomic(MonotonicClock.now())
+    }
+
+    /// Runs until shut down, idle for too long, or signalled.
+    ///
+    /// - Returns: the process exit status.
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        sigaddset(&blocked, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+
+        let location = DaemonLocation(cacheDirectory: self.options.cacheDirectory)
+        if self.options.socketPath == location.socketPath {
+            do {
+                try location.preparePrivateDirectory()
+            } catch {
+                self.log.write("cannot prepare \(location.directory): \(error)")
+                return 1
+            }
+        }
+        // The daemon lock makes a second daemon for the same directory exit at once.
+        let lock = open(self.options.daemonLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            self.log.write("another daemon holds \(self.options.daemonLockPath); exiting")
+            return 0
+        }
+        let listener: Int32
+        do {
+            listener = try UnixSocket.listen(at: self.options.socketPath)
+        } catch {
+            self.log.write("cannot listen: \(error)")
+            return 1
+        }
+        self.absorbPendingStatistics()
+        self.log.write("listening on \(self.options.socketPath) for \(self.options.cacheDirectory)")
+
+        let signals = blocked
+        startDetachedThread { [self] in
+            var signalNumber: Int32 = 0
+            var set = signals
+            sigwait(&set, &signalNumber)
+            self.log.write("signal \(signalNumber): shutting down")
+            self.stopping.store(true, ordering: .sequentiallyConsistent)
+        }
+
+        var lastPersist = MonotonicClock.now()
+        while !self.stopping.load(ordering: .sequentiallyConsistent) {
+            var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 250)
+            let now = MonotonicClock.now()
+            if ready > 0 {
+                let connection = accept(listener, nil, nil)
+                if connection >= 0 {
+                    _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                    self.lastActivity.store(now, ordering: .relaxed)
+                    self.activeConnections.add(1, ordering: .relaxed)
+                    let started = startDetachedThread { [self] in
+                        self.serve(UnixSocket(descriptor: connection))
+                        self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
+                        self.activeConnections.subtract(1, ordering: .relaxed)
+                    }
+                    if !started {
+                        close(connection)
+                        self.activeConnections.subtract(1, ordering: .relaxed)
+                    }
+                }
+            }
+            if now - lastPersist > 5_000_000_000 {
+                self.statistics.persist()
+                lastPersist = now
+            }
+            let idle = now &- self.lastActivity.load(ordering: .relaxed)
+            if self.options.idleTimeoutSeconds > 0,
+                self.activeConnections.load(ordering: .relaxed) == 0,
+                idle > self.options.idleTimeoutSeconds * 1_000_000_000
+            {
+                self.log.write("idle for \(self.options.idleTimeoutSeconds) s: exiting")
+                break
+            }
+        }
+        // Stop accepting first, then let running requests finish (bounded), then persist.
+        unlink(self.options.socketPath)
+        close(listener)
+        let deadline = MonotonicClock.now() + 5_000_000_000
+        while self.activeConnections.load(ordering: .relaxed) > 0 && MonotonicClock.now() < deadline {
+            usleep(10_000)
+        }
+        self.statistics.persist()
+        self.log.write("stopped")
+        close(lock)
+        return 0
+    }
+
+    /// Asks the accept loop to stop.
+    func requestShutdown() {
+        self.stopping.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Serves one connection until the client closes it. Errors end this connection only.
+    private func serve(_ socket: consuming UnixSocket) {
+        socket.setTimeout(milliseconds: 30_000)
+        guard socket.peerUserID == getuid() else {
+            self.log.write("refused a connection from uid \(socket.peerUserID.map(String.init) ?? "unknown")")
+            return
+        }
+        while true {
+            let message: [UInt8]?
+            do {
+                message = try socket.receive()
+            } catch {
+                self.log.write("connection: \(error)")
+                return
+            }
+            guard let message else { return }
+            let response: Response
+            do {
+                let request = try Request.decode(message)
+                response = self.handle(request)
+            } catch {
+                response = .error(code: WireErrorCode.badRequest, message: error.description)
+            }
+            self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
+            do {
+                try socket.send(response.encode())
+            } catch {
+                // The client does not wait for the reply to a put; a closed peer is normal.
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Glibc
+public import HoardCore
+import Synchronization
+
+/// Entries on local disk: one file per entry at `<directory>/<k0>/<k1>/<key>`, with a size limit kept by an LRU
+/// index that is rebuilt from the directory on start.
+///
+/// Thread-safe: the index is behind a mutex; file writes are a temporary file and a rename, so readers never see
+/// a partial entry.
+public final class LocalStorage: CacheStorage {
+    /// The cache directory.
+    public let directory: String
+    /// The zstd level for new entries, or `nil` for none.
+    public let compressionLevel: Int?
+    private let state: Mutex<IndexState>
+
+    private struct IndexState {
+        var entries: [String: (size: UInt64, lastUse: UInt64)] = [:]
+        var totalSize: UInt64 = 0
+        var maximumSize: UInt64
+        var clock: UInt64 = 0
+        var evictions: UInt64 = 0
+    }
+
+    /// Opens (and indexes) a cache directory.
+    ///
+    /// - Parameters:
+    ///   - directory: the cache directory; created if missing.
+    ///   - maximumSize: the size limit in bytes.
+    ///   - compressionLevel: the zstd level for new entries, or `nil` for none.
+    /// - Throws: ``SystemError`` if the directory cannot be created.
+    public init(directory: String, maximumSize: UInt64, compressionLevel: Int? = 1) throws(SystemError) {
+        self.directory = directory
+        self.compressionLevel = compressionLevel
+        try FileSystem.createDirectories(directory, mode: 0o700)
+        var index = IndexState(maximumSize: maximumSize)
+        var found: [(key: String, size: UInt64, mtime: Int64)] = []
+        for first in hexDigits {
+            for second in hexDigits {
+                let shard = "\(directory)/\(first)/\(second)"
+                for name in listDirectory(shard) {
+                    let path = "\(shard)/\(name)"
+                    if name.hasPrefix(".") {
+                        // A temporary left by a killed writer.
+                        unlink(path)
+                        continue
+                    }
+                    guard CacheKey(hex: name) != nil, let stamp = FileSystem.stamp(of: path) else { continue }
+                    found.append((name, stamp.size, stamp.mtimeNanoseconds))
+                }
+            }
+        }
+        found.sort { $0.mtime < $1.mtime }
+        for item in found {
+            index.clock += 1
+            index.entries[item.key] = (item.size, index.clock)
+            index.totalSize += item.size
+        }
+        self.state = Mutex(index)
+        self.evictIfNeeded()
+    }
+
+    /// The number of entries and their total size in bytes.
+    public var usage: (entries: UInt64, bytes: UInt64) {
+        self.state.withLock { (UInt64($0.entries.count), $0.totalSize) }
+    }
+
+    /// The size limit in bytes.
+    public var maximumSize: UInt64 {
+        self.state.withLock { $0.maximumSize }
+    }
+
+    /// Entries evicted since the storage was opened.
+    public var evictionCount: UInt64 {
+        self.state.withLock { $0.evictions }
+    }
+
+    /// Returns the path of the entry file for `key`.
+    public func path(for key: CacheKey) -> String {
+        let utf8 = Array(key.hex.utf8)
+        let first = String(decoding: utf8[0...0], as: UTF8.self)
+        let second = String(decoding: utf8[1...1], as: UTF8.self)
+        return "\(self.directory)/\(first)/\(second)/\(key.hex)"
+    }
+
+    public func entry(for key: CacheKey) throws(StorageError) -> CacheEntry? {
+        let path = self.path(for: key)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.read(path, limit: 8 << 30)
+        } catch {
+            if error.errno == ENOENT {
+                self.forget(key)
+                return nil
+            }
+            throw StorageError(.readFailed, error.description)
+        }
+        do {
+            let entry = try CacheEntryFormat.decode(bytes)
+            self.touch(key, path: path)
+            return entry
+        } catch {
+            unlink(path)
+            self.forget(key)
+            throw StorageError(.corrupt, "\(path): \(error.message)")
+        }
+    }
+
+    @discardableResult
+    public func store(_ entry: CacheEntry, for key: CacheKey) throws(StorageError) -> Bool {
+        let bytes = CacheEntryFormat.encode(entry, compressionLevel: self.compressionLevel)
+        let path = self.path(for: key)
+        do {
+            try FileSystem.createDirectories(Path.directory(of: path), mode: 0o700)
+            try FileSystem.writeAtomically(bytes, to: path, mode: 0o600)
+        } catch {
+            throw StorageError(.writeFailed, error.description)
+        }
+        self.state.withLock { state in
+            state.clock += 1
+            if let old = state.entries[key.hex] { state.totalSize -= old.size }
+            state.entries[key.hex] = (UInt64(bytes.count), state.clock)
+            state.totalSize += UInt64(bytes.count)
+        }
+        self.evictIfNeeded()
+        return true
+    }
+
+    /// Removes every entry.
+    public func clear() {
+        let keys = self.state.withLock { state in
+            let keys = Array(state.entries.keys)
+            state.entries = [:]
+            state.totalSize = 0
+            return keys
+        }
+        for key in keys {
+            if let key = CacheKey(hex: key) { unlink(self.path(for: key)) }
+        }
+    }
+
+    /// Changes the size limit and evicts down to it.
+    public func setMaximumSize(_ size: UInt64) {
+        self.state.withLock { $0.maximumSize = size }
+        self.evictIfNeeded()
+    }
+
+    private func touch(_ key: CacheKey, path: String) {
+        self.state.withLock { state in
+            state.clock += 1
+            if let old = state.entries[key.hex] {
+                state.entries[key.hex] = (old.size, state.clock)
+            }
+        }
+        // Keeps the order across restarts: the index is rebuilt from modification times.
+        utimensat(AT_FDCWD, path, nil, 0)
+    }
+
+    private func forget(_ key: CacheKey) {
+        self.state.withLock { state in
+            if let old = state.entries.removeValue(forKey: key.hex) { state.totalSize -= old.size }
+        }
+    }
+
+    /// Evicts the least recently used entries until the total is at most 90 % of the limit.
+    private func evictIfNeeded() {
+        let victims: [String] = self.state.withLock { state in
+            guard state.totalSize > state.maximumSize else { return [] }
+            let target = state.maximumSize / 10 * 9
+            var victims: [String] = []
+            for (key, value) in state.entries.sorted(by: { $0.value.lastUse < $1.value.lastUse }) {
+                if state.totalSize <= target { break }
+                state.entries[key] = nil
+                state.totalSize -= value.size
+                victims.append(key)
+            }
+            state.evictions += UInt64(victims.count)
+            return victims
+        }
+        for key in victims {
+            if let key = CacheKey(hex: key) { unlink(self.path(for: key)) }
+        }
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef").map(String.init)
+
+private func listDirectory(_ path: String) -> [String] {
+    guard let handle = opendir(path) else { return [] }
+    defer { closedir(handle) }
+    var names: [String] = []
+    while let entry = readdir(handle) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}

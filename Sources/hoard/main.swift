@@ -1,0 +1,3 @@
+import HoardClient
+
+ClientMain.run()

@@ -1,0 +1,3 @@
+import HoardDaemon
+
+DaemonMain.run()
