@@ -28,6 +28,12 @@ public struct ExtraInput: Equatable, Sendable {
     public var path: String
     /// `true` if a missing file is an error; `false` if absence is a valid state to hash (`-fprofile-use`).
     public var mustExist: Bool
+
+    /// Creates an extra input.
+    public init(path: String, mustExist: Bool) {
+        self.path = path
+        self.mustExist = mustExist
+    }
 }
 
 /// A single cacheable compilation, as the classifier understood it.

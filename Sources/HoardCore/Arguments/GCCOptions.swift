@@ -76,6 +76,7 @@ public enum GCCOptions {
         OptionSpec("-ftest-coverage", .flag, .coverageNotes),
         OptionSpec("-ftime-trace", .flag, .prevents(.timeTrace)),
         OptionSpec("-ftime-trace=", .joined, .prevents(.timeTrace)),
+        OptionSpec("-gsplit-dwarf", .flag, .splitDwarf),
         OptionSpec("-gtoggle", .flag, .prevents(.unsupportedOption)),
         OptionSpec("-idirafter", .joinedOrSeparate, .plain),
         OptionSpec("-imacros", .joinedOrSeparate, .plain),

@@ -87,6 +87,13 @@ public struct MatchedOption: Sendable, Equatable {
     public var value: String?
     /// How many arguments it used (1 or 2).
     public var argumentCount: Int
+
+    /// Creates a match.
+    public init(spec: OptionSpec, value: String?, argumentCount: Int) {
+        self.spec = spec
+        self.value = value
+        self.argumentCount = argumentCount
+    }
 }
 
 /// A sorted option table with exact and prefix lookup.

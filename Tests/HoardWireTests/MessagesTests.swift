@@ -1,0 +1,74 @@
+import HoardWire
+import Testing
+
+@Suite struct MessagesTests {
+    static let stamp = WireFileStamp(size: 7, mtimeNanoseconds: -1, ctimeNanoseconds: 1 << 60, inode: 42, device: 3)
+
+    static let requests: [Request] = [
+        .hello(protocolVersion: wireProtocolVersion, clientVersion: "0.1.0"),
+        .compilerIdentityGet(path: "/usr/bin/gcc", stamp: stamp),
+        .compilerIdentityPut(path: "/usr/bin/gcc", stamp: stamp, identity: [1, 2, 3]),
+        .cacheGet(
+            key: String(repeating: "a", count: 64),
+            outputs: [WireOutput(role: 0, path: "/w/a.o", flag: false), WireOutput(role: 2, path: "/w/a.dwo", flag: true)],
+            umask: 0o022,
+            elapsedMicroseconds: 1234
+        ),
+        .cachePut(
+            key: String(repeating: "b", count: 64),
+            outputs: [WireOutput(role: 0, path: "/w/ä.o", flag: true, stamp: stamp)],
+            stdout: [],
+            stderr: Array("warning: x\n".utf8),
+            exitStatus: 0,
+            elapsedMicroseconds: 99
+        ),
+        .recordStats([WireCounter(id: 20, value: 1), WireCounter(id: 0, value: 3)]),
+        .getStats, .zeroStats, .clear, .shutdown,
+    ]
+
+    static let responses: [Response] = [
+        .hello(protocolVersion: 1, daemonVersion: "0.1.0", pid: 77),
+        .compilerIdentity(nil), .compilerIdentity([9, 9]),
+        .hit(stdout: [1], stderr: [2, 3], exitStatus: -1),
+        .miss, .ok,
+        .stats(WireStats(counters: [WireCounter(id: 1, value: 2)], entryCount: 3, byteCount: 4, maximumBytes: 5, cacheDirectory: "/c")),
+        .error(code: WireErrorCode.invalidPath, message: "bad"),
+    ]
+
+    @Test(arguments: requests)
+    func `every request survives an encode and decode round trip`(request: Request) throws {
+        #expect(try Request.decode(request.encode()) == request)
+    }
+
+    @Test(arguments: responses)
+    func `every response survives an encode and decode round trip`(response: Response) throws {
+        #expect(try Response.decode(response.encode()) == response)
+    }
+
+    @Test(arguments: requests)
+    func `a truncated request is an error, not a crash`(request: Request) {
+        let bytes = request.encode()
+        for length in 0..<bytes.count {
+            #expect(throws: WireError.self) { try Request.decode(Array(bytes.prefix(length))) }
+        }
+    }
+
+    @Test func `trailing bytes and unknown tags are errors`() {
+        #expect(throws: WireError.self) { try Request.decode(Request.getStats.encode() + [0]) }
+        #expect(throws: WireError.self) { try Request.decode([200]) }
+        #expect(throws: WireError.self) { try Response.decode([200]) }
+    }
+
+    @Test func `a hostile element count cannot allocate beyond the message`() {
+        var writer = WireWriter()
+        writer.write(UInt8(6))
+        writer.write(UInt32.max)
+        #expect(throws: WireError.self) { try Request.decode(writer.bytes) }
+    }
+
+    @Test func `frames carry a big-endian length and refuse oversized lengths`() throws {
+        #expect(Frame.encode([7, 8]) == [0, 0, 0, 2, 7, 8])
+        #expect(try Frame.length([0, 0, 1, 0]) == 256)
+        #expect(throws: WireError.self) { try Frame.length([0xff, 0xff, 0xff, 0xff]) }
+    }
+}
