@@ -130,13 +130,17 @@ struct CompileSession {
     /// Runs the compiler with output forwarded as it comes, then offers its outputs to the daemon.
     private func compileAndStore(_ invocation: CompileInvocation, key: CacheKey, outputs: [WireOutput]) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
+        // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
         var arguments = [self.compilerName] + self.arguments
-        if !invocation.hasColorOption && TerminalColor.stderrWantsColor() {
-            arguments.append("-fdiagnostics-color=always")
-        }
+        let stripColor = !invocation.hasColorOption && !TerminalColor.stderrWantsColor()
+        if !invocation.hasColorOption { arguments.append("-fdiagnostics-color=always") }
         let result: ProcessResult
         do {
-            result = try ProcessRunner.run(self.compilerPath, arguments: arguments, output: .forwardAndCapture)
+            result = try ProcessRunner.run(
+                self.compilerPath,
+                arguments: arguments,
+                output: .forwardAndCapture(stripColor: stripColor)
+            )
         } catch {
             self.log.write("cannot run the compiler: \(error)")
             self.runUncached(counting: .internalErrors)
@@ -189,7 +193,7 @@ struct CompileSession {
     private func replay(stdout: [UInt8], stderr: [UInt8], invocation: CompileInvocation) {
         try? FileSystem.writeAll(stdout, to: 1)
         if !invocation.hasColorOption && !TerminalColor.stderrWantsColor() {
-            try? FileSystem.writeAll(TerminalColor.strip(stderr), to: 2)
+            try? FileSystem.writeAll(ANSIStripper.strip(stderr), to: 2)
         } else {
             try? FileSystem.writeAll(stderr, to: 2)
         }

@@ -130,8 +130,9 @@ final class DaemonClient {
         defer { posix_spawnattr_destroy(&attributes) }
         // POSIX_SPAWN_SETSID (glibc 2.26+): the daemon gets its own session, immune to the build's Ctrl-C.
         posix_spawnattr_setflags(&attributes, Int16(0x80))
+        let pid: pid_t
         do {
-            _ = try ProcessRunner.spawn(
+            pid = try ProcessRunner.spawn(
                 daemonPath,
                 arguments: arguments,
                 environment: nil,
@@ -142,8 +143,16 @@ final class DaemonClient {
             throw .unreachable("\(error)")
         }
         var delay: UInt32 = 500
-        while MonotonicClock.now() < deadline {
+        var waitUntil = deadline
+        var exited = false
+        while MonotonicClock.now() < waitUntil {
             if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
+            var status: Int32 = 0
+            if !exited && waitpid(pid, &status, WNOHANG) == pid {
+                // It exited: either another daemon won a race (its socket appears soon) or it failed to start.
+                exited = true
+                waitUntil = min(waitUntil, MonotonicClock.now() + 1_000_000_000)
+            }
             usleep(delay)
             delay = min(delay * 2, 20_000)
         }

@@ -45,8 +45,9 @@ public enum ProcessRunner {
     public enum OutputHandling: Sendable {
         /// Capture both streams.
         case capture
-        /// Forward both streams to ours as they arrive, and capture them too.
-        case forwardAndCapture
+        /// Forward both streams to ours as they arrive, and capture them too; with `stripColor`, escape sequences
+        /// are removed from the forwarded stderr (the captured copy keeps them).
+        case forwardAndCapture(stripColor: Bool)
     }
 
     /// Runs `executable` with `arguments` (argv[0] included) and waits for it.
@@ -86,11 +87,17 @@ public enum ProcessRunner {
         }
         close(outPipe[1])
         close(errPipe[1])
-        let forward = output == .forwardAndCapture
+        var forward = false
+        var stripColor = false
+        if case .forwardAndCapture(let strip) = output {
+            forward = true
+            stripColor = strip
+        }
         let (standardOutput, standardError) = self.drain(
             outPipe[0],
             errPipe[0],
-            forwardTo: forward ? (1, 2) : nil
+            forwardTo: forward ? (1, 2) : nil,
+            stripColor: stripColor
         )
         close(outPipe[0])
         close(errPipe[0])
@@ -154,8 +161,10 @@ public enum ProcessRunner {
     private static func drain(
         _ outDescriptor: Int32,
         _ errDescriptor: Int32,
-        forwardTo targets: (Int32, Int32)?
+        forwardTo targets: (Int32, Int32)?,
+        stripColor: Bool
     ) -> ([UInt8], [UInt8]) {
+        var stripper = ANSIStripper()
         var captured: [[UInt8]] = [[], []]
         var fds = [
             pollfd(fd: outDescriptor, events: Int16(POLLIN), revents: 0),
@@ -179,9 +188,13 @@ public enum ProcessRunner {
                 }
                 captured[index].append(contentsOf: buffer[0..<count])
                 if let targets {
-                    let target = index == 0 ? targets.0 : targets.1
-                    buffer.withUnsafeBytes { raw in
-                        try? FileSystem.writeAll(UnsafeRawBufferPointer(rebasing: raw[0..<count]), to: target)
+                    if index == 1 && stripColor {
+                        try? FileSystem.writeAll(stripper.filter(buffer[0..<count]), to: targets.1)
+                    } else {
+                        let target = index == 0 ? targets.0 : targets.1
+                        buffer.withUnsafeBytes { raw in
+                            try? FileSystem.writeAll(UnsafeRawBufferPointer(rebasing: raw[0..<count]), to: target)
+                        }
                     }
                 }
             }

@@ -1,0 +1,171 @@
+import Foundation
+import HoardCore
+import HoardDaemon
+import HoardWire
+import Testing
+
+/// The daemon in-process, on a temporary socket, spoken to through the wire protocol.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+final class DaemonTests {
+    let directory: String
+    let socketPath: String
+    let daemon: Daemon
+    let finished = DispatchSemaphore(value: 0)
+
+    init() throws {
+        let root = "/tmp/hoard-daemon-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/work", withIntermediateDirectories: true)
+        self.directory = root
+        self.socketPath = root + "/d.sock"
+        var configuration = Configuration(defaultCacheDirectory: root + "/cache")
+        configuration.idleTimeoutSeconds = 0
+        var options = Daemon.Options(configuration: configuration)
+        options.socketPath = self.socketPath
+        options.daemonLockPath = root + "/d.lock"
+        self.daemon = try Daemon(options: options)
+        let daemon = self.daemon
+        let finished = self.finished
+        Thread.detachNewThread {
+            _ = daemon.run()
+            finished.signal()
+        }
+        for _ in 0..<500 where (try? UnixSocket.connect(to: self.socketPath)) == nil { usleep(2000) }
+    }
+
+    deinit {
+        _ = try? self.request(.shutdown)
+        _ = self.finished.wait(timeout: .now() + 10)
+        try? FileManager.default.removeItem(atPath: self.directory)
+    }
+
+    func request(_ request: Request, hello: Bool = true) throws -> Response {
+        let socket = try UnixSocket.connect(to: self.socketPath)
+        socket.setTimeout(milliseconds: 5000)
+        if hello {
+            try socket.send(Request.hello(protocolVersion: wireProtocolVersion, clientVersion: "test").encode())
+            _ = try socket.receive()
+        }
+        try socket.send(request.encode())
+        guard let reply = try socket.receive() else { throw SystemError("closed", errno: ECONNRESET) }
+        return try Response.decode(reply)
+    }
+
+    func stats() throws -> [UInt16: UInt64] {
+        guard case .stats(let stats) = try self.request(.getStats) else { return [:] }
+        return Dictionary(uniqueKeysWithValues: stats.counters.map { ($0.id, $0.value) })
+    }
+
+    func writeOutput(_ name: String, _ content: String) throws -> WireOutput {
+        let path = self.directory + "/work/" + name
+        try content.write(toFile: path, atomically: false, encoding: .utf8)
+        let stamp = try #require(FileSystem.stamp(of: path))
+        return WireOutput(role: 0, path: path, flag: true, stamp: stamp.wire)
+    }
+
+    static let key = String(repeating: "5", count: 64)
+
+    @Test func `hello answers with the protocol version`() throws {
+        guard case .hello(let version, _, let pid) = try self.request(.hello(protocolVersion: 1, clientVersion: "x"), hello: false)
+        else {
+            Issue.record("expected hello")
+            return
+        }
+        #expect(version == wireProtocolVersion)
+        #expect(pid == UInt32(getpid()))
+    }
+
+    @Test func `a put followed by a get restores the file with the client's umask`() throws {
+        let output = try self.writeOutput("a.o", "object bytes")
+        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [1], stderr: [2], exitStatus: 0, elapsedMicroseconds: 10))
+        let restored = self.directory + "/work/restored.o"
+        let reply = try self.request(
+            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: restored, flag: false)], umask: 0o077, elapsedMicroseconds: 5)
+        )
+        #expect(reply == .hit(stdout: [1], stderr: [2], exitStatus: 0))
+        #expect(try String(contentsOfFile: restored, encoding: .utf8) == "object bytes")
+        let mode = try FileManager.default.attributesOfItem(atPath: restored)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try self.stats()[Statistic.preprocessedHits.rawValue] == 1)
+    }
+
+    @Test func `a missing key is a miss`() throws {
+        let reply = try self.request(
+            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: self.directory + "/work/x.o", flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+        )
+        #expect(reply == .miss)
+        #expect(try self.stats()[Statistic.misses.rawValue] == 1)
+    }
+
+    @Test(arguments: ["relative/a.o", "/tmp/../etc/a.o", "/nonexistent-dir-hoard/a.o", "/tmp//a.o"])
+    func `a path outside the rules is refused and counted`(path: String) throws {
+        let reply = try self.request(
+            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: path, flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+        )
+        guard case .error(let code, _) = reply else {
+            Issue.record("expected an error, got \(reply)")
+            return
+        }
+        #expect(code == WireErrorCode.invalidPath)
+        #expect(try self.stats()[Statistic.invalidPaths.rawValue] == 1)
+    }
+
+    @Test func `an output that changed after the compile is not stored`() throws {
+        var output = try self.writeOutput("b.o", "first")
+        output.stamp.size += 1
+        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0))
+        #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 1)
+        let reply = try self.request(
+            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: output.path, flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+        )
+        #expect(reply == .miss)
+    }
+
+    @Test func `an entry without a required output is a miss and leaves no partial files`() throws {
+        let output = try self.writeOutput("c.o", "object")
+        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0))
+        let object = self.directory + "/work/c2.o"
+        let depfile = self.directory + "/work/c2.d"
+        let reply = try self.request(
+            .cacheGet(
+                key: Self.key,
+                outputs: [WireOutput(role: 0, path: object, flag: false), WireOutput(role: 1, path: depfile, flag: false)],
+                umask: 0o022,
+                elapsedMicroseconds: 0
+            )
+        )
+        #expect(reply == .miss)
+        #expect(!FileManager.default.fileExists(atPath: object))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: self.directory + "/work").filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func `compiler identities are cached by path and stamp`() throws {
+        let stamp = WireFileStamp(size: 1, mtimeNanoseconds: 2, ctimeNanoseconds: 3, inode: 4, device: 5)
+        #expect(try self.request(.compilerIdentityGet(path: "/usr/bin/cc", stamp: stamp)) == .compilerIdentity(nil))
+        _ = try self.request(.compilerIdentityPut(path: "/usr/bin/cc", stamp: stamp, identity: [7]))
+        #expect(try self.request(.compilerIdentityGet(path: "/usr/bin/cc", stamp: stamp)) == .compilerIdentity([7]))
+        var touched = stamp
+        touched.mtimeNanoseconds += 1
+        #expect(try self.request(.compilerIdentityGet(path: "/usr/bin/cc", stamp: touched)) == .compilerIdentity(nil))
+    }
+
+    @Test func `a malformed request gets a typed error and the connection stays usable`() throws {
+        let socket = try UnixSocket.connect(to: self.socketPath)
+        socket.setTimeout(milliseconds: 5000)
+        try socket.send([99, 1, 2])
+        let reply = try Response.decode(try #require(try socket.receive()))
+        guard case .error(let code, _) = reply else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(code == WireErrorCode.badRequest)
+        try socket.send(Request.hello(protocolVersion: wireProtocolVersion, clientVersion: "t").encode())
+        #expect(try socket.receive() != nil)
+    }
+
+    @Test func `recorded statistics add up and zeroing resets them`() throws {
+        _ = try self.request(.recordStats([WireCounter(id: Statistic.saveTemps.rawValue, value: 2), WireCounter(id: 999, value: 5)]))
+        #expect(try self.stats()[Statistic.saveTemps.rawValue] == 2)
+        _ = try self.request(.zeroStats)
+        #expect(try self.stats()[Statistic.saveTemps.rawValue] == 0)
+    }
+}

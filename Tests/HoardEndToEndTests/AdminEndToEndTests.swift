@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// The client's own options, settings and footprint.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct AdminEndToEndTests {
+    @Test func `the client links only the C and C++ runtime and no heavy Swift module`() throws {
+        let sandbox = try Sandbox("footprint")
+        let needed = try sandbox.run(["objdump", "-p", Binaries.hoard]).stdoutText
+            .split(separator: "\n").filter { $0.contains("NEEDED") }
+            .compactMap { $0.split(separator: " ").last.map(String.init) }
+        #expect(!needed.isEmpty)
+        let allowed = ["libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-x86-64.so.2"]
+        for library in needed { #expect(allowed.contains(library), "hoard links \(library)") }
+        let symbols = try sandbox.run(["nm", Binaries.hoard]).stdoutText
+        for module in ["10Foundation", "7NIOCore", "15AsyncHTTPClient", "14ArgumentParser", "8Dispatch"] {
+            #expect(!symbols.contains("$s\(module)"), "hoard contains \(module) symbols")
+        }
+    }
+
+    @Test func `version and help print and exit 0`() throws {
+        let sandbox = try Sandbox("version")
+        let version = try sandbox.hoard(["--version"])
+        #expect(version.status == 0 && version.stdoutText.hasPrefix("hoard "))
+        let help = try sandbox.hoard(["--help"])
+        #expect(help.status == 0 && help.stdoutText.contains("--show-stats"))
+        let unknown = try sandbox.hoard(["--frobnicate"])
+        #expect(unknown.status != 0 && unknown.stderrText.split(separator: "\n").count == 1)
+    }
+
+    @Test func `zero-stats, clear and JSON stats do what they say`() throws {
+        let sandbox = try Sandbox("admin")
+        try sandbox.write("a.c", "int a;\n")
+        for _ in 0..<2 { try sandbox.hoard(["gcc", "-c", "a.c"]) }
+        usleep(200_000)
+        var stats = try sandbox.stats()
+        #expect(stats["preprocessed_hits"] as? Int == 1)
+        #expect(stats["cache_entries"] as? Int == 1)
+        #expect((stats["cache_bytes"] as? Int ?? 0) > 0)
+        let table = try sandbox.hoard(["--show-stats"]).stdoutText
+        #expect(table.contains("Hits") && table.contains("1 / 2 (50.0 %)"))
+        try sandbox.hoard(["--zero-stats"])
+        #expect(try sandbox.stat("preprocessed_hits") == 0)
+        try sandbox.hoard(["--clear"])
+        stats = try sandbox.stats()
+        #expect(stats["cache_entries"] as? Int == 0)
+        try sandbox.hoard(["gcc", "-c", "a.c"])
+        #expect(try sandbox.stat("misses") == 1)
+    }
+
+    @Test func `statistics survive a daemon restart`() throws {
+        let sandbox = try Sandbox("persist")
+        try sandbox.write("a.c", "int a;\n")
+        for _ in 0..<2 { try sandbox.hoard(["gcc", "-c", "a.c"]) }
+        try sandbox.hoard(["--stop-server"])
+        #expect(try sandbox.daemonPIDs().isEmpty)
+        #expect(try sandbox.stat("preprocessed_hits") == 1)
+        #expect(try sandbox.stat("cache_entries") == 1)
+    }
+
+    @Test func `start-server and stop-server control the daemon`() throws {
+        let sandbox = try Sandbox("server")
+        #expect(try sandbox.hoard(["--start-server"]).status == 0)
+        #expect(try sandbox.daemonPIDs().count == 1)
+        #expect(try sandbox.hoard(["--stop-server"]).status == 0)
+        #expect(try sandbox.daemonPIDs().isEmpty)
+    }
+
+    @Test func `an idle daemon exits after the idle timeout`() throws {
+        let sandbox = try Sandbox("idle")
+        #expect(try sandbox.hoard(["--start-server"], environment: ["HOARD_IDLE_TIMEOUT": "1"]).status == 0)
+        var remaining = 100
+        while try !sandbox.daemonPIDs().isEmpty && remaining > 0 {
+            usleep(100_000)
+            remaining -= 1
+        }
+        #expect(try sandbox.daemonPIDs().isEmpty)
+    }
+
+    @Test func `a malformed setting is one line on stderr and the compile still runs`() throws {
+        let sandbox = try Sandbox("badconfig")
+        try sandbox.write("a.c", "int a;\n")
+        let result = try sandbox.hoard(["gcc", "-c", "a.c"], environment: ["HOARD_CACHE_SIZE": "lots"])
+        #expect(result.status == 0)
+        #expect(result.stderrText.split(separator: "\n") == ["hoard: HOARD_CACHE_SIZE=lots: expected a size such as 10G, 500M or a number of bytes"])
+        #expect(FileManager.default.fileExists(atPath: sandbox.work.appendingPathComponent("a.o").path))
+        try sandbox.write("../config/hoard/config.toml", "cache_size = [1]\n")
+        let fromFile = try sandbox.hoard(["gcc", "-c", "a.c"])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.stderrText.contains("config.toml:1: unsupported value [1]"))
+    }
+
+    @Test func `HOARD_DISABLE bypasses the cache and HOARD_RECACHE refreshes it`() throws {
+        let sandbox = try Sandbox("disable")
+        try sandbox.write("a.c", "int a;\n")
+        #expect(try sandbox.hoard(["gcc", "-c", "a.c"], environment: ["HOARD_DISABLE": "1"]).status == 0)
+        #expect(try sandbox.daemonPIDs().isEmpty)
+        try sandbox.hoard(["gcc", "-c", "a.c"])
+        try sandbox.hoard(["gcc", "-c", "a.c"], environment: ["HOARD_RECACHE": "1"])
+        usleep(200_000)
+        try sandbox.hoard(["gcc", "-c", "a.c"])
+        let stats = try sandbox.stats()
+        #expect(stats["recaches"] as? Int == 1)
+        #expect(stats["stores"] as? Int == 2)
+        #expect(stats["preprocessed_hits"] as? Int == 1)
+    }
+
+    @Test func `the log file records decisions when HOARD_LOG is set`() throws {
+        let sandbox = try Sandbox("log")
+        try sandbox.write("a.c", "int a;\n")
+        let log = sandbox.root.appendingPathComponent("hoard.log").path
+        for _ in 0..<2 { try sandbox.hoard(["gcc", "-c", "a.c"], environment: ["HOARD_LOG": log]) }
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("miss ") && text.contains("hit "))
+    }
+}

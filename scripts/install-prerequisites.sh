@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages hoard needs. `build`: to build and run it; `test`: also what the tests use.
+# Runs apt-get only for what is missing, so a prepared machine pays nothing.
+set -euo pipefail
+kind=${1:-build}
+packages=(libzstd-dev pkg-config make gcc g++ binutils)
+if [ "$kind" = test ]; then
+    packages+=(dpkg-dev bsdutils procps patch util-linux)
+fi
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
