@@ -36,7 +36,12 @@ let package = Package(
             dependencies: ["HoardCore", "HoardWire", "HoardStorage"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HoardCoreTests", dependencies: ["HoardCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HoardCoreTests",
+            dependencies: ["HoardCore"],
+            exclude: ["Fixtures", "Golden"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HoardWireTests", dependencies: ["HoardWire"], swiftSettings: swiftSettings),
         .testTarget(name: "HoardStorageTests", dependencies: ["HoardStorage"], swiftSettings: swiftSettings),
         .testTarget(

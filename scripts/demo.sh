@@ -15,7 +15,8 @@ cd .build-demo/project
 for round in first second; do
     make -s clean
     echo "== $round build (CC=\"hoard gcc\") =="
-    /usr/bin/time -f "   %e s" make -s CC="$bin/hoard gcc"
+    TIMEFORMAT="   %R s"
+    time make -s CC="$bin/hoard gcc"
     ./wordstats
 done
 echo "== hoard --show-stats =="

@@ -86,7 +86,10 @@ final class DaemonClient {
     }
 
     /// Starts the daemon under the start lock, so fifty clients starting at once yield one daemon.
-    private static func startDaemon(_ configuration: Configuration, location: DaemonLocation) throws(ConnectError)
+    private static func startDaemon(
+        _ configuration: Configuration,
+        location: DaemonLocation
+    ) throws(ConnectError)
         -> UnixSocket
     {
         do {

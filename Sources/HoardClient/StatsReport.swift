@@ -33,9 +33,10 @@ enum StatsReport {
         let uncacheableTotal = uncacheable.reduce(0) { $0 + value($1) }
         rows.append(("Not cacheable", String(uncacheableTotal)))
         for statistic in uncacheable { rows.append(("  " + statistic.label, String(value(statistic)))) }
-        for statistic in [Statistic.recaches, .compileFailures, .preprocessorFailures, .compilerKilled,
-            .compilerProducedNoOutput] where value(statistic) > 0
-        {
+        for statistic in [
+            Statistic.recaches, .compileFailures, .preprocessorFailures, .compilerKilled,
+            .compilerProducedNoOutput,
+        ] where value(statistic) > 0 {
             rows.append((statistic.label, String(value(statistic))))
         }
         let errors = Statistic.allCases.filter { $0.isError && value($0) > 0 }

@@ -4,7 +4,9 @@ import HoardStorage
 import HoardWire
 
 extension Daemon {
-    /// Handles one request. Every failure is a typed response or a miss, counted; never a dropped connection.
+    /// Handles one request.
+    ///
+    /// Every failure is a typed response or a miss, counted; never a dropped connection.
     func handle(_ request: Request) -> Response {
         switch request {
         case .hello:
@@ -17,7 +19,14 @@ extension Daemon {
         case .cacheGet(let key, let outputs, let umask, let elapsed):
             return self.get(key: key, outputs: outputs, umask: umask, elapsedMicroseconds: elapsed)
         case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed):
-            return self.put(key: key, outputs: outputs, stdout: stdout, stderr: stderr, status: status, elapsed: elapsed)
+            return self.put(
+                key: key,
+                outputs: outputs,
+                stdout: stdout,
+                stderr: stderr,
+                status: status,
+                elapsed: elapsed
+            )
         case .recordStats(let counters):
             for counter in counters { self.statistics.add(rawValue: counter.id, counter.value) }
             return .ok
@@ -57,7 +66,12 @@ extension Daemon {
         }
     }
 
-    private func get(key keyText: String, outputs: [WireOutput], umask: UInt32, elapsedMicroseconds: UInt64)
+    private func get(
+        key keyText: String,
+        outputs: [WireOutput],
+        umask: UInt32,
+        elapsedMicroseconds: UInt64
+    )
         -> Response
     {
         let started = MonotonicClock.now()
@@ -199,6 +213,9 @@ private func restore(_ entry: CacheEntry, to outputs: [WireOutput], umask: mode_
 
 extension WireFileStamp {
     var fields: [UInt64] {
-        [self.size, UInt64(bitPattern: self.mtimeNanoseconds), UInt64(bitPattern: self.ctimeNanoseconds), self.inode, self.device]
+        [
+            self.size, UInt64(bitPattern: self.mtimeNanoseconds), UInt64(bitPattern: self.ctimeNanoseconds), self.inode,
+            self.device,
+        ]
     }
 }

@@ -7,8 +7,9 @@ import Synchronization
 /// The version string of this build, shared by `hoard` and `hoardd`.
 let daemonVersion = hoardVersion
 
-/// The daemon: one per user and cache directory. It owns storage, statistics and the compiler-identity cache, and
-/// never runs a compiler.
+/// The daemon: one per user and cache directory.
+///
+/// It owns storage, statistics and the compiler-identity cache, and never runs a compiler.
 ///
 /// Threading: the main thread accepts connections and runs the idle and persistence timers; each connection gets
 /// its own thread; a signal thread turns SIGTERM and SIGINT into a clean shutdown.
@@ -167,7 +168,9 @@ public final class Daemon: Sendable {
         self.stopping.store(true, ordering: .sequentiallyConsistent)
     }
 
-    /// Serves one connection until the client closes it. Errors end this connection only.
+    /// Serves one connection until the client closes it.
+    ///
+    /// Errors end this connection only.
     private func serve(_ socket: consuming UnixSocket) {
         socket.setTimeout(milliseconds: 30_000)
         guard socket.peerUserID == getuid() else {

@@ -1,8 +1,10 @@
 import Glibc
 import HoardCore
 
-/// The `hoardd` command line: `hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS]
-/// [--log FILE]`. Settings not given come from the environment and config file, as for `hoard`.
+/// The `hoardd` command line.
+///
+/// `hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]`; settings
+/// not given come from the environment and config file, as for `hoard`.
 public enum DaemonMain {
     /// Parses the arguments, runs the daemon and exits.
     public static func run() -> Never {
@@ -22,7 +24,9 @@ public enum DaemonMain {
                 exit(0)
             }
             if name == "--help" {
-                print("usage: hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]")
+                print(
+                    "usage: hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]"
+                )
                 exit(0)
             }
             guard index + 1 < arguments.count else { fail("\(name) needs a value") }

@@ -33,7 +33,7 @@ public struct WireOutput: Equatable, Sendable {
     public var role: UInt8
     /// An absolute, normalized path.
     public var path: String
-    /// CacheGet: the entry may lack it. CachePut: the file was written by the compile.
+    /// Whether the output is optional (CacheGet) or was written by the compile (CachePut).
     public var flag: Bool
     /// CachePut: the file's stamp after the compile; CacheGet: ignored (``WireFileStamp/absent``).
     public var stamp: WireFileStamp
@@ -196,8 +196,13 @@ public struct WireStats: Equatable, Sendable {
     public var cacheDirectory: String
 
     /// Creates a snapshot.
-    public init(counters: [WireCounter], entryCount: UInt64, byteCount: UInt64, maximumBytes: UInt64, cacheDirectory: String)
-    {
+    public init(
+        counters: [WireCounter],
+        entryCount: UInt64,
+        byteCount: UInt64,
+        maximumBytes: UInt64,
+        cacheDirectory: String
+    ) {
         self.counters = counters
         self.entryCount = entryCount
         self.byteCount = byteCount
@@ -280,7 +285,11 @@ public enum Response: Equatable, Sendable {
             let identity = try reader.readBytes()
             response = .compilerIdentity(present ? identity : nil)
         case 3:
-            response = .hit(stdout: try reader.readBytes(), stderr: try reader.readBytes(), exitStatus: try reader.readInt32())
+            response = .hit(
+                stdout: try reader.readBytes(),
+                stderr: try reader.readBytes(),
+                exitStatus: try reader.readInt32()
+            )
         case 4: response = .miss
         case 5: response = .ok
         case 6:

@@ -65,7 +65,11 @@ final class DaemonTests {
     static let key = String(repeating: "5", count: 64)
 
     @Test func `hello answers with the protocol version`() throws {
-        guard case .hello(let version, _, let pid) = try self.request(.hello(protocolVersion: 1, clientVersion: "x"), hello: false)
+        guard
+            case .hello(let version, _, let pid) = try self.request(
+                .hello(protocolVersion: 1, clientVersion: "x"),
+                hello: false
+            )
         else {
             Issue.record("expected hello")
             return
@@ -76,10 +80,24 @@ final class DaemonTests {
 
     @Test func `a put followed by a get restores the file with the client's umask`() throws {
         let output = try self.writeOutput("a.o", "object bytes")
-        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [1], stderr: [2], exitStatus: 0, elapsedMicroseconds: 10))
+        _ = try self.request(
+            .cachePut(
+                key: Self.key,
+                outputs: [output],
+                stdout: [1],
+                stderr: [2],
+                exitStatus: 0,
+                elapsedMicroseconds: 10
+            )
+        )
         let restored = self.directory + "/work/restored.o"
         let reply = try self.request(
-            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: restored, flag: false)], umask: 0o077, elapsedMicroseconds: 5)
+            .cacheGet(
+                key: Self.key,
+                outputs: [WireOutput(role: 0, path: restored, flag: false)],
+                umask: 0o077,
+                elapsedMicroseconds: 5
+            )
         )
         #expect(reply == .hit(stdout: [1], stderr: [2], exitStatus: 0))
         #expect(try String(contentsOfFile: restored, encoding: .utf8) == "object bytes")
@@ -90,7 +108,12 @@ final class DaemonTests {
 
     @Test func `a missing key is a miss`() throws {
         let reply = try self.request(
-            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: self.directory + "/work/x.o", flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+            .cacheGet(
+                key: Self.key,
+                outputs: [WireOutput(role: 0, path: self.directory + "/work/x.o", flag: false)],
+                umask: 0o022,
+                elapsedMicroseconds: 0
+            )
         )
         #expect(reply == .miss)
         #expect(try self.stats()[Statistic.misses.rawValue] == 1)
@@ -99,7 +122,12 @@ final class DaemonTests {
     @Test(arguments: ["relative/a.o", "/tmp/../etc/a.o", "/nonexistent-dir-hoard/a.o", "/tmp//a.o"])
     func `a path outside the rules is refused and counted`(path: String) throws {
         let reply = try self.request(
-            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: path, flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+            .cacheGet(
+                key: Self.key,
+                outputs: [WireOutput(role: 0, path: path, flag: false)],
+                umask: 0o022,
+                elapsedMicroseconds: 0
+            )
         )
         guard case .error(let code, _) = reply else {
             Issue.record("expected an error, got \(reply)")
@@ -112,30 +140,44 @@ final class DaemonTests {
     @Test func `an output that changed after the compile is not stored`() throws {
         var output = try self.writeOutput("b.o", "first")
         output.stamp.size += 1
-        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0))
+        _ = try self.request(
+            .cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0)
+        )
         #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 1)
         let reply = try self.request(
-            .cacheGet(key: Self.key, outputs: [WireOutput(role: 0, path: output.path, flag: false)], umask: 0o022, elapsedMicroseconds: 0)
+            .cacheGet(
+                key: Self.key,
+                outputs: [WireOutput(role: 0, path: output.path, flag: false)],
+                umask: 0o022,
+                elapsedMicroseconds: 0
+            )
         )
         #expect(reply == .miss)
     }
 
     @Test func `an entry without a required output is a miss and leaves no partial files`() throws {
         let output = try self.writeOutput("c.o", "object")
-        _ = try self.request(.cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0))
+        _ = try self.request(
+            .cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0)
+        )
         let object = self.directory + "/work/c2.o"
         let depfile = self.directory + "/work/c2.d"
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
-                outputs: [WireOutput(role: 0, path: object, flag: false), WireOutput(role: 1, path: depfile, flag: false)],
+                outputs: [
+                    WireOutput(role: 0, path: object, flag: false), WireOutput(role: 1, path: depfile, flag: false),
+                ],
                 umask: 0o022,
                 elapsedMicroseconds: 0
             )
         )
         #expect(reply == .miss)
         #expect(!FileManager.default.fileExists(atPath: object))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: self.directory + "/work").filter { $0.hasPrefix(".") }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: self.directory + "/work").filter { $0.hasPrefix(".") }
+                .isEmpty
+        )
     }
 
     @Test func `compiler identities are cached by path and stamp`() throws {
@@ -163,7 +205,9 @@ final class DaemonTests {
     }
 
     @Test func `recorded statistics add up and zeroing resets them`() throws {
-        _ = try self.request(.recordStats([WireCounter(id: Statistic.saveTemps.rawValue, value: 2), WireCounter(id: 999, value: 5)]))
+        _ = try self.request(
+            .recordStats([WireCounter(id: Statistic.saveTemps.rawValue, value: 2), WireCounter(id: 999, value: 5)])
+        )
         #expect(try self.stats()[Statistic.saveTemps.rawValue] == 2)
         _ = try self.request(.zeroStats)
         #expect(try self.stats()[Statistic.saveTemps.rawValue] == 0)

@@ -82,7 +82,11 @@ struct AdminEndToEndTests {
         try sandbox.write("a.c", "int a;\n")
         let result = try sandbox.hoard(["gcc", "-c", "a.c"], environment: ["HOARD_CACHE_SIZE": "lots"])
         #expect(result.status == 0)
-        #expect(result.stderrText.split(separator: "\n") == ["hoard: HOARD_CACHE_SIZE=lots: expected a size such as 10G, 500M or a number of bytes"])
+        #expect(
+            result.stderrText.split(separator: "\n") == [
+                "hoard: HOARD_CACHE_SIZE=lots: expected a size such as 10G, 500M or a number of bytes"
+            ]
+        )
         #expect(FileManager.default.fileExists(atPath: sandbox.work.appendingPathComponent("a.o").path))
         try sandbox.write("../config/hoard/config.toml", "cache_size = [1]\n")
         let fromFile = try sandbox.hoard(["gcc", "-c", "a.c"])

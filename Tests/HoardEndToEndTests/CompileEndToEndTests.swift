@@ -92,10 +92,15 @@ struct CompileEndToEndTests {
         let sandbox = try Sandbox("deps")
         try sandbox.write("a.h", "#define A 1\n")
         try sandbox.write("a.c", "#include \"a.h\"\nint a = A;\n")
-        try FileManager.default.createDirectory(at: sandbox.work.appendingPathComponent("deps"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: sandbox.work.appendingPathComponent("deps"),
+            withIntermediateDirectories: true
+        )
         for round in 0..<2 {
             for name in ["one", "two"] {
-                let result = try sandbox.hoard([compiler, "-c", "a.c", "-o", "\(name).o", "-MD", "-MF", "deps/\(name).d"])
+                let result = try sandbox.hoard([
+                    compiler, "-c", "a.c", "-o", "\(name).o", "-MD", "-MF", "deps/\(name).d",
+                ])
                 #expect(result.status == 0, "round \(round)")
             }
         }
@@ -110,7 +115,10 @@ struct CompileEndToEndTests {
     func `split DWARF, coverage notes and stack usage are restored with the object`(compiler: String) throws {
         let sandbox = try Sandbox("side")
         try sandbox.write("s.c", "int f(int x) { int a[8] = {0}; return a[x & 7] + x; }\n")
-        try FileManager.default.createDirectory(at: sandbox.work.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: sandbox.work.appendingPathComponent("out"),
+            withIntermediateDirectories: true
+        )
         var flags = ["-c", "s.c", "-g", "-gsplit-dwarf", "--coverage", "-o", "out/s.o"]
         if compiler == "gcc" { flags.append("-fstack-usage") }
         let names = compiler == "gcc" ? ["s.o", "s.dwo", "s.gcno", "s.su"] : ["s.o", "s.dwo", "s.gcno"]
@@ -164,7 +172,10 @@ struct CompileEndToEndTests {
         let bin = sandbox.root.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         for name in ["gcc", "cc"] {
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(name).path, withDestinationPath: Binaries.hoard)
+            try FileManager.default.createSymbolicLink(
+                atPath: bin.appendingPathComponent(name).path,
+                withDestinationPath: Binaries.hoard
+            )
         }
         try sandbox.write("m.c", "int m(void) { return 3; }\n")
         let path = bin.path + ":" + (sandbox.environment["PATH"] ?? "/usr/bin:/bin")

@@ -65,7 +65,9 @@ struct ProjectEndToEndTests {
             }
             if round == 0 { try clean() }
         }
-        print("[hoard-e2e] \(tree.lastPathComponent): \(report.hits) hits, \(report.misses) misses, \(report.identical)/\(report.objectCount) objects identical")
+        print(
+            "[hoard-e2e] \(tree.lastPathComponent): \(report.hits) hits, \(report.misses) misses, \(report.identical)/\(report.objectCount) objects identical"
+        )
         return report
     }
 
@@ -82,7 +84,10 @@ struct ProjectEndToEndTests {
             clean: { try sandbox.run(["make", "clean"], in: src) }
         )
         #expect(report.objectCount >= 30)
-        try sandbox.write("check.lua", "local t = {} for i = 1, 10 do t[i] = i * i end print(table.concat(t, ','), string.format('%5.2f', math.pi))\n")
+        try sandbox.write(
+            "check.lua",
+            "local t = {} for i = 1, 10 do t[i] = i * i end print(table.concat(t, ','), string.format('%5.2f', math.pi))\n"
+        )
         let run = try sandbox.run([src.appendingPathComponent("lua").path, "check.lua"])
         #expect(run.stdoutText == "1,4,9,16,25,36,49,64,81,100\t 3.14\n")
     }

@@ -7,7 +7,8 @@ import Testing
     let directory: String
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("hoard-ls-\(UUID().uuidString)").path
+        self.directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hoard-ls-\(UUID().uuidString)").path
     }
 
     static func key(_ n: Int) -> CacheKey {
@@ -18,7 +19,12 @@ import Testing
         // Incompressible content, so that sizes on disk are predictable.
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return CacheEntry(members: [CacheEntry.Member(role: 0, mode: 0o644, bytes: bytes)], standardOutput: [], standardError: [fill], exitStatus: 0)
+        return CacheEntry(
+            members: [CacheEntry.Member(role: 0, mode: 0o644, bytes: bytes)],
+            standardOutput: [],
+            standardError: [fill],
+            exitStatus: 0
+        )
     }
 
     @Test func `a missing key is a miss, not an error`() throws {
@@ -76,7 +82,7 @@ import Testing
         }
         let shard = "\(self.directory)/0/0"
         try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(shard)/.left-over.tmp", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: "\(shard)/.left-over.tmp", contents: Data([1]))
         let reopened = try LocalStorage(directory: self.directory, maximumSize: 1 << 30)
         defer { try? FileManager.default.removeItem(atPath: self.directory) }
         #expect(reopened.usage.entries == 5)
@@ -96,7 +102,7 @@ import Testing
                     for round in 0..<20 {
                         let key = Self.key(round % 3)
                         if worker % 2 == 0 {
-                            try? storage.store(entries[(worker + round) % 4], for: key)
+                            _ = try? storage.store(entries[(worker + round) % 4], for: key)
                         } else if let found = try? storage.entry(for: key) {
                             #expect(entries.contains(found))
                         }

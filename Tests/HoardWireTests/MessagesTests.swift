@@ -10,7 +10,9 @@ import Testing
         .compilerIdentityPut(path: "/usr/bin/gcc", stamp: stamp, identity: [1, 2, 3]),
         .cacheGet(
             key: String(repeating: "a", count: 64),
-            outputs: [WireOutput(role: 0, path: "/w/a.o", flag: false), WireOutput(role: 2, path: "/w/a.dwo", flag: true)],
+            outputs: [
+                WireOutput(role: 0, path: "/w/a.o", flag: false), WireOutput(role: 2, path: "/w/a.dwo", flag: true),
+            ],
             umask: 0o022,
             elapsedMicroseconds: 1234
         ),
@@ -31,7 +33,15 @@ import Testing
         .compilerIdentity(nil), .compilerIdentity([9, 9]),
         .hit(stdout: [1], stderr: [2, 3], exitStatus: -1),
         .miss, .ok,
-        .stats(WireStats(counters: [WireCounter(id: 1, value: 2)], entryCount: 3, byteCount: 4, maximumBytes: 5, cacheDirectory: "/c")),
+        .stats(
+            WireStats(
+                counters: [WireCounter(id: 1, value: 2)],
+                entryCount: 3,
+                byteCount: 4,
+                maximumBytes: 5,
+                cacheDirectory: "/c"
+            )
+        ),
         .error(code: WireErrorCode.invalidPath, message: "bad"),
     ]
 

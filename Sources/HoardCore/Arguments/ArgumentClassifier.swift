@@ -293,7 +293,11 @@ private struct State {
         }
         if self.splitDwarf {
             outputs.append(
-                OutputFile(role: .splitDwarf, path: Path.replacingExtension(of: objectPath, with: "dwo"), isOptional: true)
+                OutputFile(
+                    role: .splitDwarf,
+                    path: Path.replacingExtension(of: objectPath, with: "dwo"),
+                    isOptional: true
+                )
             )
         }
         if self.coverageNotes {
@@ -307,12 +311,18 @@ private struct State {
         }
         if self.stackUsage {
             outputs.append(
-                OutputFile(role: .stackUsage, path: Path.replacingExtension(of: objectPath, with: "su"), isOptional: true)
+                OutputFile(
+                    role: .stackUsage,
+                    path: Path.replacingExtension(of: objectPath, with: "su"),
+                    isOptional: true
+                )
             )
         }
         var extraInputs = self.extraInputs
         if self.profileUseDefault {
-            extraInputs.append(ExtraInput(path: Path.replacingExtension(of: objectPath, with: "gcda"), mustExist: false))
+            extraInputs.append(
+                ExtraInput(path: Path.replacingExtension(of: objectPath, with: "gcda"), mustExist: false)
+            )
         }
         var hashedArguments = self.hashedArguments
         if self.recordsCommandLine || self.splitDwarf {

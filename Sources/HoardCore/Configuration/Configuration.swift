@@ -172,7 +172,8 @@ enum ConfigurationValue {
         var digits = Substring(text)
         var multiplier: UInt64 = 1
         for (suffix, value) in [("T", UInt64(1) << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] {
-            for spelling in [suffix + "iB", suffix + "B", suffix, suffix.lowercased()] where digits.hasSuffix(spelling) {
+            for spelling in [suffix + "iB", suffix + "B", suffix, suffix.lowercased()] where digits.hasSuffix(spelling)
+            {
                 digits = digits.dropLast(spelling.count)
                 multiplier = value
                 break

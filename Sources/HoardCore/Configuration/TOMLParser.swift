@@ -23,8 +23,10 @@ public struct TOMLError: Error, Equatable, Sendable {
     public var message: String
 }
 
-/// A parser for the subset of TOML that Hoard's settings need: tables, bare and quoted keys, basic and literal
-/// strings, integers (with `_` separators) and booleans, and comments. Anything else is a clear error.
+/// A parser for the subset of TOML that Hoard's settings need.
+///
+/// Tables, bare and quoted keys, basic and literal strings, integers (with `_` separators), booleans and comments.
+/// Anything else is a clear error.
 public enum TOMLParser {
     /// Parses a document.
     ///
@@ -94,13 +96,17 @@ public enum TOMLParser {
         if text == "true" { return .boolean(true) }
         if text == "false" { return .boolean(false) }
         if text.hasPrefix("'") {
-            guard text.count >= 2, text.hasSuffix("'") else { throw TOMLError(line: line, message: "unterminated string") }
+            guard text.count >= 2, text.hasSuffix("'") else {
+                throw TOMLError(line: line, message: "unterminated string")
+            }
             let body = text.dropFirst().dropLast()
             guard !body.contains("'") else { throw TOMLError(line: line, message: "unexpected ' in string") }
             return .string(String(body))
         }
         if text.hasPrefix("\"") {
-            guard text.count >= 2, text.hasSuffix("\"") else { throw TOMLError(line: line, message: "unterminated string") }
+            guard text.count >= 2, text.hasSuffix("\"") else {
+                throw TOMLError(line: line, message: "unterminated string")
+            }
             var result = ""
             var escaped = false
             for character in text.dropFirst().dropLast() {

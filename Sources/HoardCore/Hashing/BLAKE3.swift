@@ -27,7 +27,7 @@ public struct BLAKE3: Sendable {
 
     /// Creates a hasher that derives a key from material for the given context string.
     ///
-    /// - Parameter derivingKeyWithContext: a hard-coded, globally unique, application-specific string.
+    /// - Parameter context: a hard-coded, globally unique, application-specific string.
     public init(derivingKeyWithContext context: String) {
         var contextHasher = BLAKE3(keyWords: blake3IV, flags: Flag.deriveKeyContext)
         contextHasher.update(Array(context.utf8))
@@ -149,7 +149,8 @@ struct Words8: Sendable {
     init(littleEndianBytes bytes: [UInt8], at offset: Int) {
         func word(_ i: Int) -> UInt32 {
             let o = offset + i * 4
-            return UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
+            return UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3])
+                << 24
         }
         self.init(word(0), word(1), word(2), word(3), word(4), word(5), word(6), word(7))
     }
@@ -168,10 +169,11 @@ private let blake3IV = Words8(
 
 /// A 64-byte message block as 16 little-endian words.
 struct Block: Sendable {
-    var m: (
-        UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-        UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
-    ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var m:
+        (
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     init() {}
 
@@ -185,7 +187,9 @@ struct Block: Sendable {
     /// Loads up to 64 bytes, zero-padding the rest.
     init(_ pointer: UnsafeRawPointer, count: Int) {
         if count == blockLength {
-            withUnsafeMutableBytes(of: &self.m) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: 64)) }
+            withUnsafeMutableBytes(of: &self.m) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: 64))
+            }
         } else {
             withUnsafeMutableBytes(of: &self.m) { destination in
                 destination.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: count))
@@ -323,13 +327,14 @@ private struct ChunkState {
         var remaining = input.count
         while remaining > 0 {
             if self.bufferLength == blockLength {
-                self.cv = compress(
-                    self.cv,
-                    self.buffer,
-                    counter: self.counter,
-                    blockLength: UInt32(blockLength),
-                    flags: self.flags | self.startFlag
-                ).0
+                self.cv =
+                    compress(
+                        self.cv,
+                        self.buffer,
+                        counter: self.counter,
+                        blockLength: UInt32(blockLength),
+                        flags: self.flags | self.startFlag
+                    ).0
                 self.blocksCompressed += 1
                 self.bufferLength = 0
             }
@@ -337,13 +342,14 @@ private struct ChunkState {
                 // Whole blocks straight from the input, keeping the last one buffered for the output.
                 while remaining > blockLength {
                     let block = Block(UnsafeRawPointer(pointer), count: blockLength)
-                    self.cv = compress(
-                        self.cv,
-                        block,
-                        counter: self.counter,
-                        blockLength: UInt32(blockLength),
-                        flags: self.flags | self.startFlag
-                    ).0
+                    self.cv =
+                        compress(
+                            self.cv,
+                            block,
+                            counter: self.counter,
+                            blockLength: UInt32(blockLength),
+                            flags: self.flags | self.startFlag
+                        ).0
                     self.blocksCompressed += 1
                     pointer += blockLength
                     remaining -= blockLength

@@ -1,7 +1,9 @@
 import Glibc
 
-/// Counts the client could not send because the daemon was unreachable, kept in `<cache dir>/pending-stats` until
-/// the next daemon reads them. One decimal statistic id per line; appends are atomic for such short lines.
+/// Counts the client could not send because the daemon was unreachable.
+///
+/// They are kept in `<cache dir>/pending-stats` until the next daemon reads them: one decimal statistic id per
+/// line; appends are atomic for such short lines.
 public enum PendingStatistics {
     /// Appends one count.
     ///

@@ -8,12 +8,14 @@ import Darwin
 public struct SystemError: Error, Sendable, CustomStringConvertible {
     /// The value of `errno` after the failing call.
     public var errno: Int32
-    /// What was being attempted, e.g. `open /tmp/a.o`.
+    /// What was being attempted, such as `open /tmp/a.o`.
     public var operation: String
 
-    /// Creates an error from the current `errno`.
+    /// Creates an error from an `errno` value.
     ///
-    /// - Parameter operation: what was being attempted.
+    /// - Parameters:
+    ///   - operation: what was being attempted.
+    ///   - errno: the error number; the current `errno` by default.
     public init(_ operation: String, errno: Int32 = currentErrno()) {
         self.errno = errno
         self.operation = operation

@@ -109,7 +109,12 @@ public struct UnixSocket: ~Copyable, Sendable {
         var offset = 0
         while offset < frame.count {
             let sent = frame.withUnsafeBytes { raw in
-                Glibc.send(self.descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
+                Glibc.send(
+                    self.descriptor,
+                    raw.baseAddress.map { $0 + offset },
+                    raw.count - offset,
+                    Int32(MSG_NOSIGNAL)
+                )
             }
             if sent < 0 {
                 if errno == EINTR { continue }

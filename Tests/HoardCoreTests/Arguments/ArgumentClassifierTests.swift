@@ -58,7 +58,8 @@ import Testing
     }
 
     @Test func `dependency environment variables make a compile uncacheable`() {
-        guard case .uncacheable(let reason, _) = Self.classify("-c a.c", environment: ["DEPENDENCIES_OUTPUT": "x"]) else {
+        guard case .uncacheable(let reason, _) = Self.classify("-c a.c", environment: ["DEPENDENCIES_OUTPUT": "x"])
+        else {
             Issue.record("expected uncacheable")
             return
         }

@@ -5,7 +5,10 @@ import Testing
     @Test func `the table is sorted by spelling with no duplicates`() {
         let names = GCCOptions.table.rows.map { Array($0.name.utf8) }
         for (a, b) in zip(names, names.dropFirst()) {
-            #expect(a.lexicographicallyPrecedes(b), "\(String(decoding: a, as: UTF8.self)) before \(String(decoding: b, as: UTF8.self))")
+            #expect(
+                a.lexicographicallyPrecedes(b),
+                "\(String(decoding: a, as: UTF8.self)) before \(String(decoding: b, as: UTF8.self))"
+            )
         }
     }
 
@@ -28,7 +31,10 @@ import Testing
 
     @Test(arguments: GCCOptions.table.rows.filter { $0.form == .flag })
     func `a flag matches only its exact spelling`(spec: OptionSpec) {
-        #expect(GCCOptions.table.match([spec.name], at: 0) == .option(MatchedOption(spec: spec, value: nil, argumentCount: 1)))
+        #expect(
+            GCCOptions.table.match([spec.name], at: 0)
+                == .option(MatchedOption(spec: spec, value: nil, argumentCount: 1))
+        )
     }
 
     @Test func `an unknown option is unknown`() {

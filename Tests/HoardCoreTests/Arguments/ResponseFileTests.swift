@@ -16,7 +16,11 @@ import Testing
         let outer = directory.appendingPathComponent("outer.rsp").path
         try "-O2 -g".write(toFile: inner, atomically: true, encoding: .utf8)
         try "-c @\(inner) a.c".write(toFile: outer, atomically: true, encoding: .utf8)
-        #expect(try ResponseFile.expand(["-Wall", "@\(outer)", "-o", "a.o"]) == ["-Wall", "-c", "-O2", "-g", "a.c", "-o", "a.o"])
+        #expect(
+            try ResponseFile.expand(["-Wall", "@\(outer)", "-o", "a.o"]) == [
+                "-Wall", "-c", "-O2", "-g", "a.c", "-o", "a.o",
+            ]
+        )
     }
 
     @Test func `an unreadable response file is an error naming it`() {

@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("HOARD_CACHE_SIZE", "lots"), ("HOARD_DISABLE", "maybe"), ("HOARD_IDLE_TIMEOUT", "-3"), ("HOARD_DIR", "relative"),
+        ("HOARD_CACHE_SIZE", "lots"), ("HOARD_DISABLE", "maybe"), ("HOARD_IDLE_TIMEOUT", "-3"),
+        ("HOARD_DIR", "relative"),
     ])
     func `a malformed value is one line naming the setting and keeps the default`(name: String, value: String) {
         let config = Self.load([name: value])
@@ -63,10 +64,12 @@ import Testing
     @Test func `a bad file line is reported with file, line and key`() {
         var config = Configuration(defaultCacheDirectory: "/d")
         config.apply(fileText: "cache_size = \"big\"\nno_such = 1\n", fileName: "c.toml")
-        #expect(config.problems == [
-            "hoard: c.toml:1: cache_size: expected a size such as 10G, 500M or a number of bytes",
-            "hoard: c.toml:2: unknown setting no_such",
-        ])
+        #expect(
+            config.problems == [
+                "hoard: c.toml:1: cache_size: expected a size such as 10G, 500M or a number of bytes",
+                "hoard: c.toml:2: unknown setting no_such",
+            ]
+        )
     }
 
     @Test func `a syntax error names its line`() {
@@ -89,7 +92,11 @@ import Testing
             """
         )
         #expect(entries.map(\.key) == ["a", "b", "c", "d", "remote.url"])
-        #expect(entries.map(\.value) == [.string("x # not a comment"), .integer(1000), .boolean(true), .string("C:\\path"), .string("redis://h")])
+        #expect(
+            entries.map(\.value) == [
+                .string("x # not a comment"), .integer(1000), .boolean(true), .string("C:\\path"), .string("redis://h"),
+            ]
+        )
     }
 
     @Test(arguments: ["a = \"open", "a = [1, 2]", "= 1", "a = 1\na = 2", "[[x]]"])

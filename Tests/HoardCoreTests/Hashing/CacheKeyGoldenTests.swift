@@ -48,7 +48,8 @@ import Testing
         }
         hasher.combine("preprocessed", bytes: Array("int main(void) { return 0; }\n".utf8))
         let lines = hasher.debugLog ?? []
-        return (["command: \(driver) \(line)"] + lines + ["key: \(hasher.finalize().hex)"]).joined(separator: "\n") + "\n"
+        return (["command: \(driver) \(line)"] + lines + ["key: \(hasher.finalize().hex)"]).joined(separator: "\n")
+            + "\n"
     }
 
     @Test(arguments: commandLines.map(\.name))
@@ -64,7 +65,9 @@ import Testing
     }
 
     @Test func `every golden command line has a distinct key`() {
-        let keys = Self.commandLines.map { Self.log(driver: $0.driver, line: $0.line).split(separator: "\n").last ?? "" }
+        let keys = Self.commandLines.map {
+            Self.log(driver: $0.driver, line: $0.line).split(separator: "\n").last ?? ""
+        }
         #expect(Set(keys).count == keys.count)
     }
 }

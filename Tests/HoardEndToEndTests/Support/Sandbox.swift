@@ -34,8 +34,10 @@ enum Binaries {
     static var hoardd: String { self.directory + "/hoardd" }
 }
 
-/// A private world for one test: its own cache directory, runtime directory (so its own daemon), config home and
-/// scratch space. Stopping it stops its daemon.
+/// A private world for one test.
+///
+/// Its own cache directory, runtime directory (so its own daemon), config home and scratch space; releasing it
+/// stops its daemon.
 final class Sandbox: Sendable {
     let root: URL
     var cacheDirectory: String { self.root.appendingPathComponent("cache").path }
@@ -44,8 +46,14 @@ final class Sandbox: Sendable {
 
     init(_ name: String = "e2e") throws {
         self.root = URL(fileURLWithPath: "/tmp").appendingPathComponent("hoard-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: self.root.appendingPathComponent("work"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: self.root.appendingPathComponent("run"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: self.root.appendingPathComponent("work"),
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.createDirectory(
+            at: self.root.appendingPathComponent("run"),
+            withIntermediateDirectories: true
+        )
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("HOARD_") && key != "HOARD_BIN_DIR" {
             environment[key] = nil
@@ -95,7 +103,11 @@ final class Sandbox: Sendable {
 
     /// Runs `hoard` with the given arguments.
     @discardableResult
-    func hoard(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws
+    func hoard(
+        _ arguments: [String],
+        in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws
         -> CommandResult
     {
         try self.run([Binaries.hoard] + arguments, in: directory, environment: environment)
@@ -161,7 +173,10 @@ enum ChildProcess {
             throw POSIXError(POSIXErrorCode(rawValue: status) ?? .ENOENT)
         }
         var captured = [Data(), Data()]
-        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0),
+            pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0),
+        ]
         let deadline = Date().addingTimeInterval(timeout)
         var open = 2
         var buffer = [UInt8](repeating: 0, count: 65536)
