@@ -143,25 +143,27 @@ struct CompileSession {
             )
         } catch {
             self.log.write("cannot run the compiler: \(error)")
-            self.runUncached(counting: .internalErrors)
+            self.recordWithNewConnection([.internalErrors])
+            self.execCompiler()
         }
         switch result.termination {
         case .signaled(let signalNumber):
-            self.recordWithNewConnection([.requests, .compilerKilled])
+            self.recordWithNewConnection([.compilerKilled])
             dieOfSignal(signalNumber)
         case .exited(let status) where status != 0:
-            self.recordWithNewConnection([.requests, .compileFailures])
+            self.recordWithNewConnection([.compileFailures])
             exit(status)
         case .exited:
             break
         }
+        // The lookup counted this request; the counts below are outcomes of the same request.
         var stored: [WireOutput] = []
         for (index, output) in outputs.enumerated() {
             let stamp = FileSystem.stamp(of: output.path)
             let produced = stamp != nil && (stamp != before[index] || before[index] == nil)
             if !produced && !output.flag {
                 self.log.write("compiler produced no \(output.path)")
-                self.recordWithNewConnection([.requests, .compilerProducedNoOutput])
+                self.recordWithNewConnection([.compilerProducedNoOutput])
                 exit(0)
             }
             var item = output

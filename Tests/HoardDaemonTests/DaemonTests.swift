@@ -204,6 +204,37 @@ final class DaemonTests {
         #expect(try socket.receive() != nil)
     }
 
+    @Test(.enabled(if: getuid() == 0, "needs root to connect as another user"))
+    func `a connection from another user is refused`() throws {
+        chmod(self.socketPath, 0o666)
+        chmod(self.directory, 0o755)
+        // As nobody: connect, send Hello, and report whether any reply came back.
+        let script = """
+            import socket, struct, sys
+            s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+            hello = bytes([1]) + struct.pack(">I", 1) + struct.pack(">I", 4) + b"test"
+            s.sendall(struct.pack(">I", len(hello)) + hello)
+            try:
+                print("reply" if s.recv(4) else "closed")
+            except ConnectionResetError:
+                print("closed")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, self.socketPath,
+        ]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text == "closed\n", "\(problems)")
+    }
+
     @Test func `recorded statistics add up and zeroing resets them`() throws {
         _ = try self.request(
             .recordStats([WireCounter(id: Statistic.saveTemps.rawValue, value: 2), WireCounter(id: 999, value: 5)])

@@ -32,6 +32,7 @@ struct CompileEndToEndTests {
         #expect(stats["preprocessed_hits"] as? Int == 1)
         #expect(stats["misses"] as? Int == 1)
         #expect(stats["stores"] as? Int == 1)
+        #expect(stats["requests"] as? Int == 2)
     }
 
     @Test(arguments: compilers)
@@ -85,6 +86,18 @@ struct CompileEndToEndTests {
         try sandbox.run([compiler, "-c", "start.S", "-o", "direct.o"])
         #expect(try sandbox.read("start.o") == sandbox.read("direct.o"))
         #expect(try sandbox.stat("preprocessed_hits") == 2)
+    }
+
+    @Test func `Objective-C compiles are cached where the compiler supports them`() throws {
+        let sandbox = try Sandbox("objc")
+        try sandbox.write(
+            "o.m",
+            "static int twice(int x) { return 2 * x; }\nint objc_value(void) { return twice(21); }\n"
+        )
+        for _ in 0..<2 { #expect(try sandbox.hoard(["clang", "-c", "o.m", "-o", "o.o"]).status == 0) }
+        try sandbox.run(["clang", "-c", "o.m", "-o", "direct.o"])
+        #expect(try sandbox.read("o.o") == sandbox.read("direct.o"))
+        #expect(try sandbox.stat("preprocessed_hits") == 1)
     }
 
     @Test(arguments: compilers)
