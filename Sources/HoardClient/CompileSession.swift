@@ -168,7 +168,7 @@ struct CompileSession {
             }
             var item = output
             item.flag = produced
-            item.stamp = stamp?.wire ?? .absent
+            item.stamp = stamp ?? .absent
             stored.append(item)
         }
         let elapsed = (MonotonicClock.now() - self.started) / 1000
@@ -207,7 +207,7 @@ struct CompileSession {
             return nil
         }
         if case .compilerIdentity(let bytes?) = try? daemon.request(
-            .compilerIdentityGet(path: realPath, stamp: stamp.wire)
+            .compilerIdentityGet(path: realPath, stamp: stamp)
         ),
             let identity = CompilerIdentity(serialized: bytes)
         {
@@ -230,7 +230,7 @@ struct CompileSession {
         hasher.update([0])
         hasher.update(version.standardOutput)
         let identity = CompilerIdentity(family: family, digest: Hex.encode(hasher.finalize()))
-        _ = try? daemon.request(.compilerIdentityPut(path: realPath, stamp: stamp.wire, identity: identity.serialized))
+        _ = try? daemon.request(.compilerIdentityPut(path: realPath, stamp: stamp, identity: identity.serialized))
         return identity
     }
 

@@ -59,7 +59,7 @@ final class DaemonTests {
         let path = self.directory + "/work/" + name
         try content.write(toFile: path, atomically: false, encoding: .utf8)
         let stamp = try #require(FileSystem.stamp(of: path))
-        return WireOutput(role: 0, path: path, flag: true, stamp: stamp.wire)
+        return WireOutput(role: 0, path: path, flag: true, stamp: stamp)
     }
 
     static let key = String(repeating: "5", count: 64)

@@ -1,3 +1,5 @@
+public import HoardWire
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -32,33 +34,19 @@ public func currentErrno() -> Int32 {
 }
 
 /// Identifies one version of a file cheaply: if any field changes, the content may have.
-public struct FileStamp: Hashable, Sendable {
-    /// Size in bytes.
-    public var size: UInt64
-    /// Modification time in nanoseconds since the epoch.
-    public var mtimeNanoseconds: Int64
-    /// Status change time in nanoseconds since the epoch.
-    public var ctimeNanoseconds: Int64
-    /// Inode number.
-    public var inode: UInt64
-    /// Device number.
-    public var device: UInt64
+///
+/// The same value crosses the socket, so it is the wire type itself.
+public typealias FileStamp = WireFileStamp
 
-    /// Creates a stamp from its fields.
-    public init(size: UInt64, mtimeNanoseconds: Int64, ctimeNanoseconds: Int64, inode: UInt64, device: UInt64) {
-        self.size = size
-        self.mtimeNanoseconds = mtimeNanoseconds
-        self.ctimeNanoseconds = ctimeNanoseconds
-        self.inode = inode
-        self.device = device
-    }
-
+extension FileStamp {
     init(_ status: stat) {
-        self.size = UInt64(status.st_size)
-        self.mtimeNanoseconds = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-        self.ctimeNanoseconds = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
-        self.inode = UInt64(status.st_ino)
-        self.device = UInt64(status.st_dev)
+        self.init(
+            size: UInt64(status.st_size),
+            mtimeNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
+            ctimeNanoseconds: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec),
+            inode: UInt64(status.st_ino),
+            device: UInt64(status.st_dev)
+        )
     }
 }
 
