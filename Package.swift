@@ -13,12 +13,13 @@ let package = Package(
         .executable(name: "hoardd", targets: ["hoardd"]),
     ],
     targets: [
-        // The client: started once per compile, so it links nothing it does not need and carries its stdlib.
+        // The client: started once per compile, so it is a fully static executable (no dynamic loader at start-up)
+        // that links nothing it does not need.
         .executableTarget(
             name: "hoard",
             dependencies: ["HoardClient"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
         .executableTarget(
             name: "hoardd",

@@ -15,5 +15,5 @@ for module in 10Foundation 7NIOCore 15AsyncHTTPClient 14ArgumentParser; do
         status=1
     fi
 done
-[ $status -eq 0 ] && echo "check-client-footprint: $binary is static-stdlib and Foundation-free"
+[ $status -eq 0 ] && echo "check-client-footprint: $binary links only the C runtime (if anything) and no Foundation, NIO or ArgumentParser"
 exit $status

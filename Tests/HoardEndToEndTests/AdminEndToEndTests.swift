@@ -4,12 +4,12 @@ import Testing
 /// The client's own options, settings and footprint.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct AdminEndToEndTests {
-    @Test func `the client links only the C and C++ runtime and no heavy Swift module`() throws {
+    @Test func `the client links at most the C and C++ runtime and no heavy Swift module`() throws {
         let sandbox = try Sandbox("footprint")
         let needed = try sandbox.run(["objdump", "-p", Binaries.hoard]).stdoutText
             .split(separator: "\n").filter { $0.contains("NEEDED") }
             .compactMap { $0.split(separator: " ").last.map(String.init) }
-        #expect(!needed.isEmpty)
+        // Fully static today (no NEEDED at all); a static Swift stdlib with the C runtime shared is the limit.
         let allowed = ["libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-x86-64.so.2"]
         for library in needed { #expect(allowed.contains(library), "hoard links \(library)") }
         let symbols = try sandbox.run(["nm", Binaries.hoard]).stdoutText
