@@ -6,6 +6,7 @@ public enum ClientMain {
     /// Runs the client and exits.
     public static func run() -> Never {
         let started = MonotonicClock.now()
+        let startedWall = WallClock.now()
         let argv = CommandLine.arguments
         let invokedAs = Path.baseName(of: argv.first ?? "hoard")
         let configuration = Configuration.load()
@@ -42,7 +43,8 @@ public enum ClientMain {
             arguments: arguments,
             configuration: configuration,
             log: log,
-            started: started
+            started: started,
+            startedWall: startedWall
         )
         if configuration.isDisabled { session.execCompiler() }
         session.run()

@@ -19,6 +19,8 @@ struct CompileSession {
     let log: ClientLog
     /// When the client started, for the hit and miss timings.
     let started: UInt64
+    /// When the client started, on the wall clock: inputs modified since are too new to store.
+    let startedWall: Int64
 
     /// Runs the compile and exits.
     func run() -> Never {
@@ -69,17 +71,72 @@ struct CompileSession {
             self.log.write("key input: \(error.detail)")
             self.runUncached(counting: error.statistic, daemon: daemon)
         }
+        let outputs = invocation.outputs.map { output in
+            WireOutput(
+                role: output.role.rawValue,
+                path: Path.absolute(output.path, relativeTo: workingDirectory),
+                flag: output.isOptional
+            )
+        }
+        let mask = umask(0)
+        umask(mask)
+
+        // Direct mode: the source and the recorded includes, checked by the daemon in one round trip.
+        var direct: DirectLookup?
+        if self.configuration.directMode && !invocation.language.skipsPreprocessor {
+            guard let source = try? FileSystem.read(invocation.sourcePath) else {
+                self.runUncached(counting: .missingSourceFile, daemon: daemon)
+            }
+            let depend = self.configuration.dependMode && invocation.outputs.contains { $0.role == .dependencies }
+            var manifestHasher = hasher
+            manifestHasher.combine("mode", depend ? "depend" : "direct")
+            manifestHasher.combine("source", bytes: source)
+            let lookup = DirectLookup(
+                manifestKey: manifestHasher.finalize(),
+                sourceFindings: SourceFindings.scan(source),
+                sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
+                depend: depend
+            )
+            direct = lookup
+            if !self.configuration.recache {
+                let elapsed = (MonotonicClock.now() - self.started) / 1000
+                let reply = self.lookUp(
+                    .directGet(
+                        manifestKey: lookup.manifestKey.hex,
+                        workingDirectory: workingDirectory,
+                        outputs: outputs,
+                        umask: UInt32(mask),
+                        elapsedMicroseconds: elapsed
+                    ),
+                    daemon: daemon,
+                    invocation: invocation,
+                    label: "direct \(lookup.manifestKey.hex)"
+                )
+                if case .hit = reply { exit(0) }
+            }
+            if lookup.depend {
+                if self.configuration.recache { self.record([.requests, .recaches], daemon: daemon) }
+                self.compileAndStore(invocation, key: nil, outputs: outputs) {
+                    if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
+                    return self.dependManifest(lookup, invocation: invocation, workingDirectory: workingDirectory)
+                }
+            }
+        }
+
+        // Preprocessor mode.
+        var preprocessed: ProcessResult?
         if invocation.language.skipsPreprocessor {
             guard let source = try? FileSystem.read(invocation.sourcePath) else {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
             }
             hasher.combine("source", bytes: source)
         } else {
+            let verbose = direct != nil ? ["-v"] : []
             let result: ProcessResult
             do {
                 result = try ProcessRunner.run(
                     self.compilerPath,
-                    arguments: [self.compilerName] + invocation.preprocessorArguments,
+                    arguments: [self.compilerName] + invocation.preprocessorArguments + verbose,
                     output: .capture
                 )
             } catch {
@@ -90,45 +147,76 @@ struct CompileSession {
                 self.runUncached(counting: .preprocessorFailures, daemon: daemon)
             }
             hasher.combine("preprocessed", bytes: result.standardOutput)
+            preprocessed = result
         }
         let key = hasher.finalize()
-        let outputs = invocation.outputs.map { output in
-            WireOutput(
-                role: output.role.rawValue,
-                path: Path.absolute(output.path, relativeTo: workingDirectory),
-                flag: output.isOptional
+        var outcome = ManifestOutcome.none
+        if let direct, let preprocessed {
+            outcome = self.manifestRecord(
+                direct,
+                resultKey: key,
+                preprocessed: preprocessed,
+                workingDirectory: workingDirectory
             )
         }
 
         if self.configuration.recache {
             self.record([.requests, .recaches], daemon: daemon)
         } else {
-            let mask = umask(0)
-            umask(mask)
             let elapsed = (MonotonicClock.now() - self.started) / 1000
-            let reply = try? daemon.request(
-                .cacheGet(key: key.hex, outputs: outputs, umask: UInt32(mask), elapsedMicroseconds: elapsed)
+            let reply = self.lookUp(
+                .cacheGet(key: key.hex, outputs: outputs, umask: UInt32(mask), elapsedMicroseconds: elapsed),
+                daemon: daemon,
+                invocation: invocation,
+                label: key.hex
             )
-            switch reply {
-            case .hit(let stdout, let stderr, let status):
-                self.log.write("hit \(key.hex) \(invocation.sourcePath)")
-                self.replay(stdout: stdout, stderr: stderr, invocation: invocation)
-                exit(status)
-            case .miss, .error:
-                self.log.write("miss \(key.hex) \(invocation.sourcePath)")
-            case nil:
-                // The daemon died mid-request: count it with the next daemon, then compile.
-                self.log.write("daemon connection lost during lookup")
-                self.recordWithNewConnection([.daemonConnectionLost])
-            default:
-                self.log.write("unexpected reply to a lookup")
+            if case .hit = reply {
+                switch outcome {
+                case .record(let record): _ = try? daemon.request(.manifestPut(record))
+                case .refused(let statistic): self.record([statistic], daemon: daemon)
+                case .none: break
+                }
+                exit(0)
             }
         }
-        self.compileAndStore(invocation, key: key, outputs: outputs)
+        self.compileAndStore(invocation, key: key, outputs: outputs) { outcome }
+    }
+
+    /// Sends a lookup; on a hit, replays the output (the caller exits). Counts a connection lost mid-request.
+    private func lookUp(_ request: Request, daemon: DaemonClient, invocation: CompileInvocation, label: String)
+        -> Response?
+    {
+        let reply = try? daemon.request(request)
+        switch reply {
+        case .hit(let stdout, let stderr, let status):
+            self.log.write("hit \(label) \(invocation.sourcePath)")
+            self.replay(stdout: stdout, stderr: stderr, invocation: invocation)
+            if status != 0 { exit(status) }
+        case .miss, .error:
+            self.log.write("miss \(label) \(invocation.sourcePath)")
+        case nil:
+            // The daemon died mid-request: count it with the next daemon, then go on.
+            self.log.write("daemon connection lost during lookup")
+            self.recordWithNewConnection([.daemonConnectionLost])
+        default:
+            self.log.write("unexpected reply to a lookup")
+        }
+        return reply
     }
 
     /// Runs the compiler with output forwarded as it comes, then offers its outputs to the daemon.
-    private func compileAndStore(_ invocation: CompileInvocation, key: CacheKey, outputs: [WireOutput]) -> Never {
+    ///
+    /// - Parameters:
+    ///   - invocation: the compile.
+    ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
+    ///   - outputs: the outputs, with absolute paths.
+    ///   - manifest: called after a successful compile: what to record for direct mode, or why to store nothing.
+    private func compileAndStore(
+        _ invocation: CompileInvocation,
+        key: CacheKey?,
+        outputs: [WireOutput],
+        manifest: () -> ManifestOutcome
+    ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
         var arguments = [self.compilerName] + self.arguments
@@ -171,14 +259,26 @@ struct CompileSession {
             item.stamp = stamp ?? .absent
             stored.append(item)
         }
+        var record: WireManifestRecord?
+        switch manifest() {
+        case .refused(let statistic):
+            self.log.write("not stored: \(statistic.name)")
+            self.recordWithNewConnection([statistic])
+            exit(0)
+        case .record(let value):
+            record = value
+        case .none:
+            guard key != nil else { exit(0) }
+        }
         let elapsed = (MonotonicClock.now() - self.started) / 1000
         let put = Request.cachePut(
-            key: key.hex,
+            key: key?.hex ?? "",
             outputs: stored,
             stdout: result.standardOutput,
             stderr: result.standardError,
             exitStatus: 0,
-            elapsedMicroseconds: elapsed
+            elapsedMicroseconds: elapsed,
+            manifest: record
         )
         // A fresh connection: the lookup's may have timed out during a long compile. Not waiting for the reply.
         if let daemon = try? DaemonClient.connect(self.configuration, autoStart: false) {

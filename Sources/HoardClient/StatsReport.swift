@@ -15,20 +15,27 @@ enum StatsReport {
     static func table(_ stats: WireStats) -> String {
         let values = self.values(stats)
         func value(_ statistic: Statistic) -> UInt64 { values[statistic] ?? 0 }
-        let hits = value(.preprocessedHits)
+        let hits = value(.directHits) + value(.preprocessedHits)
         let misses = value(.misses)
         let lookups = hits + misses
         var rows: [(String, String)] = [
             ("Cache directory", stats.cacheDirectory),
             ("Compile requests", String(value(.requests))),
             ("Hits", "\(hits) / \(lookups)" + (lookups > 0 ? " (\(percent(hits, lookups)))" : "")),
-            ("  preprocessed", String(hits)),
+            ("  direct", String(value(.directHits))),
+            ("  preprocessed", String(value(.preprocessedHits))),
             ("Misses", String(misses)),
         ]
         if hits > 0 { rows.append(("Average hit time", milliseconds(value(.hitMicroseconds), hits))) }
         let stores = value(.stores)
         if misses > 0 { rows.append(("Average miss time", milliseconds(value(.missMicroseconds), max(misses, 1)))) }
         rows.append(("Entries stored", String(stores)))
+        if value(.manifestUpdates) > 0 { rows.append(("Manifest updates", String(value(.manifestUpdates)))) }
+        let notStored = Statistic.allCases.filter { $0.isNotStoredReason && value($0) > 0 }
+        if !notStored.isEmpty {
+            rows.append(("Not stored", String(notStored.reduce(0) { $0 + value($1) })))
+            for statistic in notStored { rows.append(("  " + statistic.label, String(value(statistic)))) }
+        }
         let uncacheable = Statistic.allCases.filter { $0.isUncacheableReason && value($0) > 0 }
         let uncacheableTotal = uncacheable.reduce(0) { $0 + value($1) }
         rows.append(("Not cacheable", String(uncacheableTotal)))

@@ -18,15 +18,26 @@ extension Daemon {
             return .ok
         case .cacheGet(let key, let outputs, let umask, let elapsed):
             return self.get(key: key, outputs: outputs, umask: umask, elapsedMicroseconds: elapsed)
-        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed):
+        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed, let manifest):
             return self.put(
                 key: key,
                 outputs: outputs,
                 stdout: stdout,
                 stderr: stderr,
                 status: status,
-                elapsed: elapsed
+                elapsed: elapsed,
+                manifest: manifest
             )
+        case .directGet(let key, let directory, let outputs, let umask, let elapsed):
+            return self.directGet(
+                manifestKey: key,
+                workingDirectory: directory,
+                outputs: outputs,
+                umask: umask,
+                elapsedMicroseconds: elapsed
+            )
+        case .manifestPut(let record):
+            return self.manifestPut(record)
         case .recordStats(let counters):
             for counter in counters { self.statistics.add(rawValue: counter.id, counter.value) }
             return .ok
@@ -85,29 +96,36 @@ extension Daemon {
             return .error(code: WireErrorCode.invalidPath, message: "invalid output path \(invalid.path)")
         }
         self.statistics.add(.requests)
-        let entry: CacheEntry?
-        do {
-            entry = try self.storage.entry(for: key)
-        } catch {
-            self.statistics.add(error.code == .corrupt ? .corruptEntries : .storageReadErrors)
-            self.log.write("get \(keyText): \(error)")
-            entry = nil
-        }
-        guard let entry else {
+        let response = self.restoreResult(key, to: outputs, umask: umask)
+        guard case .hit = response else {
             self.statistics.add(.misses)
-            return .miss
-        }
-        do {
-            try restore(entry, to: outputs, umask: mode_t(umask & 0o777))
-        } catch {
-            self.statistics.add(.restoreErrors)
-            self.statistics.add(.misses)
-            self.log.write("get \(keyText): restore failed: \(error)")
             return .miss
         }
         self.statistics.add(.preprocessedHits)
         let daemonMicroseconds = (MonotonicClock.now() - started) / 1000
         self.statistics.add(.hitMicroseconds, elapsedMicroseconds + daemonMicroseconds)
+        return response
+    }
+
+    /// Loads the entry under `key` and writes its outputs; returns `.hit` with its replay data, or `.miss` for a
+    /// missing, corrupt or unrestorable entry (errors counted).
+    func restoreResult(_ key: CacheKey, to outputs: [WireOutput], umask: UInt32) -> Response {
+        let entry: CacheEntry?
+        do {
+            entry = try self.storage.entry(for: key)
+        } catch {
+            self.statistics.add(error.code == .corrupt ? .corruptEntries : .storageReadErrors)
+            self.log.write("get \(key.hex): \(error)")
+            entry = nil
+        }
+        guard let entry else { return .miss }
+        do {
+            try restore(entry, to: outputs, umask: mode_t(umask & 0o777))
+        } catch {
+            self.statistics.add(.restoreErrors)
+            self.log.write("get \(key.hex): restore failed: \(error)")
+            return .miss
+        }
         return .hit(stdout: entry.standardOutput, stderr: entry.standardError, exitStatus: entry.exitStatus)
     }
 
@@ -117,12 +135,29 @@ extension Daemon {
         stdout: [UInt8],
         stderr: [UInt8],
         status: Int32,
-        elapsed: UInt64
+        elapsed: UInt64,
+        manifest record: WireManifestRecord?
     ) -> Response {
         self.statistics.add(.missMicroseconds, elapsed)
-        guard let key = CacheKey(hex: keyText), outputs.allSatisfy({ isValidOutputPath($0.path) }) else {
+        guard outputs.allSatisfy({ isValidOutputPath($0.path) }) else {
             self.statistics.add(.invalidPaths)
-            return .error(code: WireErrorCode.invalidPath, message: "invalid key or output path")
+            return .error(code: WireErrorCode.invalidPath, message: "invalid output path")
+        }
+        // The manifest is checked first: if an include forbids storing, neither it nor the result is stored.
+        var manifestEntry: (key: CacheKey, entry: Manifest.Entry)?
+        if let record {
+            switch self.validate(record) {
+            case .success(let validated):
+                manifestEntry = validated
+            case .failure(let refusal):
+                self.statistics.add(refusal.statistic)
+                self.log.write("not stored (\(refusal.statistic.name)): \(refusal.detail)")
+                return .ok
+            }
+        }
+        guard let key = manifestEntry?.entry.resultKey ?? CacheKey(hex: keyText) else {
+            self.statistics.add(.invalidPaths)
+            return .error(code: WireErrorCode.invalidPath, message: "invalid key")
         }
         var members: [CacheEntry.Member] = []
         for output in outputs where output.flag {
@@ -130,7 +165,7 @@ extension Daemon {
                 members.append(try readOutput(output))
             } catch {
                 self.statistics.add(.outputsChangedBeforeStore)
-                self.log.write("put \(keyText): \(error)")
+                self.log.write("put \(key.hex): \(error)")
                 return .ok
             }
         }
@@ -140,8 +175,10 @@ extension Daemon {
             self.statistics.add(.stores)
         } catch {
             self.statistics.add(.storageWriteErrors)
-            self.log.write("put \(keyText): \(error)")
+            self.log.write("put \(key.hex): \(error)")
+            return .ok
         }
+        if let manifestEntry { self.addManifestEntry(manifestEntry.entry, for: manifestEntry.key) }
         return .ok
     }
 }

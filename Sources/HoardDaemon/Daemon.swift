@@ -48,6 +48,7 @@ public final class Daemon: Sendable {
     let storage: LocalStorage
     let statistics: StatisticsStore
     let identities = CompilerIdentityCache()
+    let digests = DigestCache()
     let log: DaemonLog
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 1
+public let wireProtocolVersion: UInt32 = 2
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -61,6 +61,53 @@ public struct WireCounter: Equatable, Sendable {
     }
 }
 
+/// An include file as the client saw it after preprocessing (docs/wire-protocol.md, "ManifestRecord").
+public struct WireInclude: Equatable, Sendable {
+    /// The path as the preprocessor spelled it.
+    public var path: String
+    /// Its stamp when the client checked it.
+    public var stamp: WireFileStamp
+
+    /// Creates an include.
+    public init(path: String, stamp: WireFileStamp) {
+        self.path = path
+        self.stamp = stamp
+    }
+}
+
+/// What direct mode records for a compile (docs/wire-protocol.md, "ManifestRecord").
+public struct WireManifestRecord: Equatable, Sendable {
+    /// The direct-mode key.
+    public var manifestKey: String
+    /// The result key; empty in depend mode, where the daemon derives it from the includes' digests.
+    public var resultKey: String
+    /// The compile's working directory, against which relative paths resolve.
+    public var workingDirectory: String
+    /// The include files.
+    public var includes: [WireInclude]
+    /// Paths that did not exist and would shadow an include if created.
+    public var absentPaths: [String]
+    /// Whether `__DATE__`/`__TIME__` in an include is acceptable (the user opted in).
+    public var allowTimeMacros: Bool
+
+    /// Creates a record.
+    public init(
+        manifestKey: String,
+        resultKey: String,
+        workingDirectory: String,
+        includes: [WireInclude],
+        absentPaths: [String],
+        allowTimeMacros: Bool
+    ) {
+        self.manifestKey = manifestKey
+        self.resultKey = resultKey
+        self.workingDirectory = workingDirectory
+        self.includes = includes
+        self.absentPaths = absentPaths
+        self.allowTimeMacros = allowTimeMacros
+    }
+}
+
 /// A request from the client (docs/wire-protocol.md, "Requests").
 public enum Request: Equatable, Sendable {
     /// The first message on every connection.
@@ -71,15 +118,27 @@ public enum Request: Equatable, Sendable {
     case compilerIdentityPut(path: String, stamp: WireFileStamp, identity: [UInt8])
     /// Looks up a key and, on a hit, writes the outputs.
     case cacheGet(key: String, outputs: [WireOutput], umask: UInt32, elapsedMicroseconds: UInt64)
-    /// Stores the outputs of a successful compile; the client does not wait for the reply.
+    /// Stores the outputs of a successful compile, and the manifest if given; the client does not wait for the
+    /// reply.
     case cachePut(
         key: String,
         outputs: [WireOutput],
         stdout: [UInt8],
         stderr: [UInt8],
         exitStatus: Int32,
+        elapsedMicroseconds: UInt64,
+        manifest: WireManifestRecord?
+    )
+    /// Looks up a direct-mode key: verifies the manifest's include files and, on a match, writes the outputs.
+    case directGet(
+        manifestKey: String,
+        workingDirectory: String,
+        outputs: [WireOutput],
+        umask: UInt32,
         elapsedMicroseconds: UInt64
     )
+    /// Records a manifest entry for a result that is already stored.
+    case manifestPut(WireManifestRecord)
     /// Adds to counters only the client can know about.
     case recordStats([WireCounter])
     /// Asks for the statistics.
@@ -114,7 +173,7 @@ public enum Request: Equatable, Sendable {
             writer.write(outputs)
             writer.write(umask)
             writer.write(elapsed)
-        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed):
+        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed, let manifest):
             writer.write(UInt8(5))
             writer.write(key)
             writer.write(outputs)
@@ -122,6 +181,18 @@ public enum Request: Equatable, Sendable {
             writer.write(stderr)
             writer.write(status)
             writer.write(elapsed)
+            writer.write(manifest != nil)
+            if let manifest { writer.write(manifest) }
+        case .directGet(let key, let directory, let outputs, let umask, let elapsed):
+            writer.write(UInt8(11))
+            writer.write(key)
+            writer.write(directory)
+            writer.write(outputs)
+            writer.write(umask)
+            writer.write(elapsed)
+        case .manifestPut(let record):
+            writer.write(UInt8(12))
+            writer.write(record)
         case .recordStats(let counters):
             writer.write(UInt8(6))
             writer.write(counters)
@@ -168,13 +239,23 @@ public enum Request: Equatable, Sendable {
                 stdout: try reader.readBytes(),
                 stderr: try reader.readBytes(),
                 exitStatus: try reader.readInt32(),
-                elapsedMicroseconds: try reader.readUInt64()
+                elapsedMicroseconds: try reader.readUInt64(),
+                manifest: try reader.readBool() ? try reader.readManifestRecord() : nil
             )
         case 6: request = .recordStats(try reader.readCounters())
         case 7: request = .getStats
         case 8: request = .zeroStats
         case 9: request = .clear
         case 10: request = .shutdown
+        case 11:
+            request = .directGet(
+                manifestKey: try reader.readString(),
+                workingDirectory: try reader.readString(),
+                outputs: try reader.readOutputs(),
+                umask: try reader.readUInt32(),
+                elapsedMicroseconds: try reader.readUInt64()
+            )
+        case 12: request = .manifestPut(try reader.readManifestRecord())
         case let tag: throw WireError("unknown request tag \(tag)")
         }
         guard reader.isAtEnd else { throw WireError("trailing bytes after request") }
@@ -329,6 +410,20 @@ extension WireWriter {
         }
     }
 
+    mutating func write(_ record: WireManifestRecord) {
+        self.write(record.manifestKey)
+        self.write(record.resultKey)
+        self.write(record.workingDirectory)
+        self.write(UInt32(record.includes.count))
+        for include in record.includes {
+            self.write(include.path)
+            self.write(include.stamp)
+        }
+        self.write(UInt32(record.absentPaths.count))
+        for path in record.absentPaths { self.write(path) }
+        self.write(record.allowTimeMacros)
+    }
+
     mutating func write(_ counters: [WireCounter]) {
         self.write(UInt32(counters.count))
         for counter in counters {
@@ -363,6 +458,26 @@ extension WireReader {
             )
         }
         return outputs
+    }
+
+    mutating func readManifestRecord() throws(WireError) -> WireManifestRecord {
+        let manifestKey = try self.readString()
+        let resultKey = try self.readString()
+        let directory = try self.readString()
+        var includes: [WireInclude] = []
+        for _ in 0..<(try self.readCount(minimumElementSize: 44)) {
+            includes.append(WireInclude(path: try self.readString(), stamp: try self.readStamp()))
+        }
+        var absent: [String] = []
+        for _ in 0..<(try self.readCount(minimumElementSize: 4)) { absent.append(try self.readString()) }
+        return WireManifestRecord(
+            manifestKey: manifestKey,
+            resultKey: resultKey,
+            workingDirectory: directory,
+            includes: includes,
+            absentPaths: absent,
+            allowTimeMacros: try self.readBool()
+        )
     }
 
     mutating func readCounters() throws(WireError) -> [WireCounter] {

@@ -50,6 +50,8 @@ public struct CompileInvocation: Equatable, Sendable {
     public var hashedArguments: [String]
     /// The arguments for the preprocessor run (`-E` appended, output and dependency options removed).
     public var preprocessorArguments: [String]
+    /// Where the source file stands in ``preprocessorArguments``.
+    public var sourceIndex: Int
     /// The dependency file's default target (the object path as given) when `-MD` has no `-MT`/`-MQ`.
     public var dependencyTarget: String?
     /// Files whose content goes into the key.
@@ -96,6 +98,7 @@ public enum ArgumentClassifier {
         while index < arguments.count {
             let argument = arguments[index]
             if !argument.hasPrefix("-") || argument == "-" {
+                if state.inputs.isEmpty { state.sourceIndex = state.preprocessorArguments.count }
                 state.inputs.append(argument)
                 state.preprocessorArguments.append(argument)
                 state.hashedArguments.append(argument)
@@ -126,6 +129,7 @@ public enum ArgumentClassifier {
 
 private struct State {
     var inputs: [String] = []
+    var sourceIndex = 0
     var preprocessorArguments: [String] = []
     var hashedArguments: [String] = []
     var output: String?
@@ -337,6 +341,7 @@ private struct State {
                 outputs: outputs,
                 hashedArguments: hashedArguments,
                 preprocessorArguments: self.preprocessorArguments + ["-E"],
+                sourceIndex: self.sourceIndex,
                 dependencyTarget: dependencyTarget,
                 extraInputs: extraInputs,
                 dependsOnWorkingDirectory: self.debugInfo || self.coverageNotes || self.profileArcs,

@@ -18,6 +18,15 @@ public struct Configuration: Equatable, Sendable {
     public var idleTimeoutSeconds: UInt64 = 600
     /// The zstd compression level for new entries (`HOARD_COMPRESSION_LEVEL`, `compression_level`).
     public var compressionLevel: Int = 1
+    /// Look results up by the source and its recorded includes, without the preprocessor
+    /// (`HOARD_DIRECT`, `direct_mode`).
+    public var directMode = true
+    /// On a direct-mode miss of a compile with `-MD`/`-MMD`, skip the preprocessor and use the compiler's dependency
+    /// file (`HOARD_DEPEND`, `depend_mode`).
+    public var dependMode = false
+    /// Store results whose sources use `__DATE__`, `__TIME__` or `__TIMESTAMP__`
+    /// (`HOARD_ALLOW_TIME_MACROS`, `allow_time_macros`).
+    public var allowTimeMacros = false
     /// One line per problem found while reading the settings; each names the setting.
     public var problems: [String] = []
 
@@ -57,6 +66,21 @@ public struct Configuration: Equatable, Sendable {
         Setting(environmentName: "HOARD_IDLE_TIMEOUT", fileKey: "idle_timeout") { configuration, value in
             guard let seconds = value.integer, seconds >= 0 else { return "expected a number of seconds (0 = never)" }
             configuration.idleTimeoutSeconds = UInt64(seconds)
+            return nil
+        },
+        Setting(environmentName: "HOARD_DIRECT", fileKey: "direct_mode") { configuration, value in
+            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
+            configuration.directMode = flag
+            return nil
+        },
+        Setting(environmentName: "HOARD_DEPEND", fileKey: "depend_mode") { configuration, value in
+            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
+            configuration.dependMode = flag
+            return nil
+        },
+        Setting(environmentName: "HOARD_ALLOW_TIME_MACROS", fileKey: "allow_time_macros") { configuration, value in
+            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
+            configuration.allowTimeMacros = flag
             return nil
         },
         Setting(environmentName: "HOARD_COMPRESSION_LEVEL", fileKey: "compression_level") { configuration, value in

@@ -18,6 +18,10 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
     case compilerKilled = 6
     /// The compiler exited 0 but did not write the object.
     case compilerProducedNoOutput = 7
+    /// Hits found in direct mode: no preprocessor ran (ccache's `direct_cache_hit`).
+    case directHits = 8
+    /// Direct-mode lookups that found no matching manifest entry; preprocessor mode followed.
+    case directMisses = 9
 
     // Not cacheable, by reason (see ``UncacheableReason``).
     /// Not a compilation: linking, `--version` and the like (ccache's `called_for_link`).
@@ -94,6 +98,20 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
     case missMicroseconds = 82
     /// Entries evicted to keep the cache under its size limit.
     case evictions = 83
+    /// Manifest entries recorded for direct mode.
+    case manifestUpdates = 84
+
+    // Results not stored, by reason (the compile itself succeeded and was returned).
+    /// The source or an include uses `__DATE__`, `__TIME__` or `__TIMESTAMP__`.
+    case timeMacros = 90
+    /// An input was modified at or after the compile started: it may still be changing.
+    case tooNewInput = 91
+    /// The source or an include uses `.incbin` or `#embed`.
+    case embeddedFile = 92
+    /// An include file could not be read.
+    case unreadableInclude = 93
+    /// An include file changed between the preprocessor run and the store.
+    case inputsChangedBeforeStore = 94
 
     /// The name used in JSON output and the stats file.
     public var name: String {
@@ -141,6 +159,14 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .hitMicroseconds: "hit_microseconds"
         case .missMicroseconds: "miss_microseconds"
         case .evictions: "evictions"
+        case .directHits: "direct_hits"
+        case .directMisses: "direct_misses"
+        case .manifestUpdates: "manifest_updates"
+        case .timeMacros: "not_stored_time_macros"
+        case .tooNewInput: "not_stored_too_new_input"
+        case .embeddedFile: "not_stored_embedded_file"
+        case .unreadableInclude: "not_stored_unreadable_include"
+        case .inputsChangedBeforeStore: "not_stored_inputs_changed"
         }
     }
 
@@ -190,6 +216,14 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .hitMicroseconds: "Total hit time (us)"
         case .missMicroseconds: "Total miss time (us)"
         case .evictions: "Entries evicted"
+        case .directHits: "Hits (direct)"
+        case .directMisses: "Direct-mode misses"
+        case .manifestUpdates: "Manifest updates"
+        case .timeMacros: "__DATE__/__TIME__ used"
+        case .tooNewInput: "Input too new"
+        case .embeddedFile: ".incbin/#embed used"
+        case .unreadableInclude: "Unreadable include"
+        case .inputsChangedBeforeStore: "Inputs changed before store"
         }
     }
 
@@ -198,4 +232,7 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
 
     /// Statistics that count an error.
     public var isError: Bool { (60..<80).contains(self.rawValue) }
+
+    /// Statistics that count a successful compile whose result was not stored.
+    public var isNotStoredReason: Bool { (90..<100).contains(self.rawValue) }
 }

@@ -285,6 +285,16 @@ public enum Environment {
     }
 }
 
+/// The wall clock in nanoseconds since the epoch, comparable with file times.
+public enum WallClock {
+    /// Returns the current time in nanoseconds since the epoch.
+    public static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}
+
 /// A monotonic clock in nanoseconds.
 public enum MonotonicClock {
     /// Returns the current monotonic time in nanoseconds.

@@ -13,6 +13,8 @@ public final class LocalStorage: CacheStorage {
     /// The zstd level for new entries, or `nil` for none.
     public let compressionLevel: Int?
     private let state: Mutex<IndexState>
+    /// Serializes manifest read-modify-write cycles, so concurrent updates never lose an entry.
+    private let manifestLock = Mutex<Void>(())
 
     private struct IndexState {
         var entries: [String: (size: UInt64, lastUse: UInt64)] = [:]
@@ -45,7 +47,7 @@ public final class LocalStorage: CacheStorage {
                         unlink(path)
                         continue
                     }
-                    guard CacheKey(hex: name) != nil, let stamp = FileSystem.stamp(of: path) else { continue }
+                    guard isStorageName(name), let stamp = FileSystem.stamp(of: path) else { continue }
                     found.append((name, stamp.size, stamp.mtimeNanoseconds))
                 }
             }
@@ -77,39 +79,79 @@ public final class LocalStorage: CacheStorage {
 
     /// Returns the path of the entry file for `key`.
     public func path(for key: CacheKey) -> String {
-        let utf8 = Array(key.hex.utf8)
+        self.path(forName: key.hex)
+    }
+
+    /// Returns the path of the manifest file for `key`.
+    public func manifestPath(for key: CacheKey) -> String {
+        self.path(forName: key.hex + manifestSuffix)
+    }
+
+    private func path(forName name: String) -> String {
+        let utf8 = Array(name.utf8)
         let first = String(decoding: utf8[0...0], as: UTF8.self)
         let second = String(decoding: utf8[1...1], as: UTF8.self)
-        return "\(self.directory)/\(first)/\(second)/\(key.hex)"
+        return "\(self.directory)/\(first)/\(second)/\(name)"
     }
 
     public func entry(for key: CacheKey) throws(StorageError) -> CacheEntry? {
-        let path = self.path(for: key)
+        try self.load(key.hex) { (bytes) throws(StorageError) in try CacheEntryFormat.decode(bytes) }
+    }
+
+    @discardableResult
+    public func store(_ entry: CacheEntry, for key: CacheKey) throws(StorageError) -> Bool {
+        try self.save(CacheEntryFormat.encode(entry, compressionLevel: self.compressionLevel), name: key.hex)
+        return true
+    }
+
+    /// Returns the manifest stored under `key`, or `nil`.
+    ///
+    /// - Parameter key: the manifest key.
+    /// - Returns: the manifest, or `nil` if there is none.
+    /// - Throws: ``StorageError`` if it exists but cannot be read or is corrupt (it is then deleted).
+    public func manifest(for key: CacheKey) throws(StorageError) -> Manifest? {
+        try self.load(key.hex + manifestSuffix) { (bytes) throws(StorageError) in try Manifest.decode(bytes) }
+    }
+
+    /// Adds an entry to the manifest under `key`, creating it if needed; concurrent updates never lose entries.
+    ///
+    /// - Parameters:
+    ///   - entry: the new entry.
+    ///   - key: the manifest key.
+    /// - Throws: ``StorageError`` if writing failed.
+    public func addManifestEntry(_ entry: Manifest.Entry, for key: CacheKey) throws(StorageError) {
+        try self.manifestLock.withLock { (_) throws(StorageError) in
+            var manifest = (try? self.manifest(for: key)) ?? Manifest()
+            manifest.add(entry)
+            try self.save(manifest.encode(), name: key.hex + manifestSuffix)
+        }
+    }
+
+    private func load<T>(_ name: String, decode: ([UInt8]) throws(StorageError) -> T) throws(StorageError) -> T? {
+        let path = self.path(forName: name)
         let bytes: [UInt8]
         do {
             bytes = try FileSystem.read(path, limit: 8 << 30)
         } catch {
             if error.errno == ENOENT {
-                self.forget(key)
+                self.forget(name)
                 return nil
             }
             throw StorageError(.readFailed, error.description)
         }
         do {
-            let entry = try CacheEntryFormat.decode(bytes)
-            self.touch(key, path: path)
-            return entry
+            let value = try decode(bytes)
+            self.touch(name, path: path)
+            return value
         } catch {
             unlink(path)
-            self.forget(key)
+            self.forget(name)
             throw StorageError(.corrupt, "\(path): \(error.message)")
         }
     }
 
-    @discardableResult
-    public func store(_ entry: CacheEntry, for key: CacheKey) throws(StorageError) -> Bool {
-        let bytes = CacheEntryFormat.encode(entry, compressionLevel: self.compressionLevel)
-        let path = self.path(for: key)
+    private func save(_ bytes: [UInt8], name: String) throws(StorageError) {
+        let path = self.path(forName: name)
         do {
             try FileSystem.createDirectories(Path.directory(of: path), mode: 0o700)
             try FileSystem.writeAtomically(bytes, to: path, mode: 0o600)
@@ -118,12 +160,11 @@ public final class LocalStorage: CacheStorage {
         }
         self.state.withLock { state in
             state.clock += 1
-            if let old = state.entries[key.hex] { state.totalSize -= old.size }
-            state.entries[key.hex] = (UInt64(bytes.count), state.clock)
+            if let old = state.entries[name] { state.totalSize -= old.size }
+            state.entries[name] = (UInt64(bytes.count), state.clock)
             state.totalSize += UInt64(bytes.count)
         }
         self.evictIfNeeded()
-        return true
     }
 
     /// Removes every entry.
@@ -134,9 +175,7 @@ public final class LocalStorage: CacheStorage {
             state.totalSize = 0
             return keys
         }
-        for key in keys {
-            if let key = CacheKey(hex: key) { unlink(self.path(for: key)) }
-        }
+        for name in keys { unlink(self.path(forName: name)) }
     }
 
     /// Changes the size limit and evicts down to it.
@@ -145,20 +184,20 @@ public final class LocalStorage: CacheStorage {
         self.evictIfNeeded()
     }
 
-    private func touch(_ key: CacheKey, path: String) {
+    private func touch(_ name: String, path: String) {
         self.state.withLock { state in
             state.clock += 1
-            if let old = state.entries[key.hex] {
-                state.entries[key.hex] = (old.size, state.clock)
+            if let old = state.entries[name] {
+                state.entries[name] = (old.size, state.clock)
             }
         }
         // Keeps the order across restarts: the index is rebuilt from modification times.
         utimensat(AT_FDCWD, path, nil, 0)
     }
 
-    private func forget(_ key: CacheKey) {
+    private func forget(_ name: String) {
         self.state.withLock { state in
-            if let old = state.entries.removeValue(forKey: key.hex) { state.totalSize -= old.size }
+            if let old = state.entries.removeValue(forKey: name) { state.totalSize -= old.size }
         }
     }
 
@@ -177,13 +216,18 @@ public final class LocalStorage: CacheStorage {
             state.evictions += UInt64(victims.count)
             return victims
         }
-        for key in victims {
-            if let key = CacheKey(hex: key) { unlink(self.path(for: key)) }
-        }
+        for name in victims { unlink(self.path(forName: name)) }
     }
 }
 
 private let hexDigits = Array("0123456789abcdef").map(String.init)
+private let manifestSuffix = ".manifest"
+
+/// Tells whether a file name in a shard is an entry (a key) or a manifest (a key and `.manifest`).
+private func isStorageName(_ name: String) -> Bool {
+    let key = name.hasSuffix(manifestSuffix) ? String(name.dropLast(manifestSuffix.count)) : name
+    return CacheKey(hex: key) != nil
+}
 
 private func listDirectory(_ path: String) -> [String] {
     guard let handle = opendir(path) else { return [] }

@@ -1,0 +1,145 @@
+import Glibc
+import HoardCore
+import HoardWire
+
+/// What the client knows for a direct-mode lookup.
+struct DirectLookup {
+    /// The key of the manifest: the common fields, the mode and the source's bytes.
+    var manifestKey: CacheKey
+    /// What the source contains that may forbid storing.
+    var sourceFindings: SourceFindings
+    /// The source's stamp when it was read.
+    var sourceStamp: FileStamp?
+    /// Depend mode: no preprocessor; the includes come from the compiler's dependency file.
+    var depend: Bool
+}
+
+/// What to record for direct mode after a compile or a preprocessor-mode hit.
+enum ManifestOutcome {
+    /// Nothing to record, but the result may be stored.
+    case none
+    /// Record this.
+    case record(WireManifestRecord)
+    /// Store nothing at all, for this reason.
+    case refused(Statistic)
+}
+
+extension CompileSession {
+    /// Reasons found in the source alone that forbid storing anything.
+    func storeRefusal(direct: DirectLookup?, includes: [FileStamp]) -> Statistic? {
+        guard let direct else { return nil }
+        if direct.sourceFindings.contains(.timeMacros) && !self.configuration.allowTimeMacros { return .timeMacros }
+        if direct.sourceFindings.contains(.embeddedFile) { return .embeddedFile }
+        for stamp in [direct.sourceStamp].compactMap({ $0 }) + includes where self.isTooNew(stamp) {
+            return .tooNewInput
+        }
+        return nil
+    }
+
+    /// Tells whether a file was modified at or after this compile started: it may still be changing.
+    func isTooNew(_ stamp: FileStamp) -> Bool {
+        stamp.mtimeNanoseconds >= self.startedWall || stamp.ctimeNanoseconds >= self.startedWall
+    }
+
+    /// Builds the manifest record from a preprocessor run made with `-v`.
+    func manifestRecord(
+        _ direct: DirectLookup,
+        resultKey: CacheKey,
+        preprocessed: ProcessResult,
+        workingDirectory: String
+    ) -> ManifestOutcome {
+        if let refusal = self.storeRefusal(direct: direct, includes: []) { return .refused(refusal) }
+        guard let searchPath = IncludeSearchPath.parse(verboseOutput: preprocessed.standardError) else {
+            self.log.write("no include search list in the preprocessor's -v output: no manifest")
+            return .none
+        }
+        let inclusions = LineMarkers(preprocessed.standardOutput).includedFiles
+        return self.record(
+            direct,
+            resultKey: resultKey.hex,
+            includes: inclusions.map { ($0.path, $0.includer.map { [$0] } ?? []) },
+            searchPath: searchPath,
+            workingDirectory: workingDirectory
+        )
+    }
+
+    /// Builds the manifest record in depend mode, from the dependency file the compile just wrote.
+    func dependManifest(_ direct: DirectLookup, invocation: CompileInvocation, workingDirectory: String)
+        -> ManifestOutcome
+    {
+        guard let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies }),
+            let content = try? FileSystem.read(Path.join(workingDirectory, dependencyFile.path), limit: 64 << 20)
+        else {
+            return .refused(.unreadableInclude)
+        }
+        let includes = DependencyFile.prerequisites(content).filter { $0 != invocation.sourcePath }
+        guard let searchPath = self.probeSearchPath(invocation) else { return .none }
+        // The includers are unknown: every directory holding the source or an include is searched first.
+        let includers = [invocation.sourcePath] + includes
+        return self.record(
+            direct,
+            resultKey: "",
+            includes: includes.map { ($0, includers) },
+            searchPath: searchPath,
+            workingDirectory: workingDirectory
+        )
+    }
+
+    private func record(
+        _ direct: DirectLookup,
+        resultKey: String,
+        includes: [(path: String, includers: [String])],
+        searchPath: IncludeSearchPath,
+        workingDirectory: String
+    ) -> ManifestOutcome {
+        var wireIncludes: [WireInclude] = []
+        var absent: [String] = []
+        var seenAbsent: Set<String> = []
+        for include in includes {
+            guard let stamp = FileSystem.stamp(of: Path.join(workingDirectory, include.path)) else {
+                self.log.write("unreadable include \(include.path): nothing stored")
+                return .refused(.unreadableInclude)
+            }
+            if self.isTooNew(stamp) {
+                self.log.write("include \(include.path) is too new: nothing stored")
+                return .refused(.tooNewInput)
+            }
+            wireIncludes.append(WireInclude(path: include.path, stamp: stamp))
+            for candidate in searchPath.shadowCandidates(for: include.path, includers: include.includers)
+            where seenAbsent.insert(candidate).inserted {
+                var status = stat()
+                if stat(Path.join(workingDirectory, candidate), &status) != 0 { absent.append(candidate) }
+            }
+        }
+        return .record(
+            WireManifestRecord(
+                manifestKey: direct.manifestKey.hex,
+                resultKey: resultKey,
+                workingDirectory: workingDirectory,
+                includes: wireIncludes,
+                absentPaths: absent,
+                allowTimeMacros: self.configuration.allowTimeMacros
+            )
+        )
+    }
+
+    /// Asks the preprocessor for its include search list with the compile's own options (depend mode only, on a
+    /// miss): the same options on an empty input.
+    private func probeSearchPath(_ invocation: CompileInvocation) -> IncludeSearchPath? {
+        var arguments = invocation.preprocessorArguments
+        arguments.replaceSubrange(
+            invocation.sourceIndex...invocation.sourceIndex,
+            with: ["-x", invocation.language.rawValue, "/dev/null"]
+        )
+        guard
+            let result = try? ProcessRunner.run(
+                self.compilerPath,
+                arguments: [self.compilerName] + arguments + ["-v"],
+                output: .capture
+            ), result.termination == .exited(0)
+        else {
+            return nil
+        }
+        return IncludeSearchPath.parse(verboseOutput: result.standardError)
+    }
+}

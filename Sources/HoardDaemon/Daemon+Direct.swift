@@ -1,0 +1,132 @@
+import Glibc
+import HoardCore
+import HoardStorage
+import HoardWire
+
+extension Daemon {
+    /// Direct mode's lookup: the first manifest entry whose includes all still match (and whose shadowing paths are
+    /// all still absent) names the result, which is restored in the same request.
+    func directGet(
+        manifestKey keyText: String,
+        workingDirectory: String,
+        outputs: [WireOutput],
+        umask: UInt32,
+        elapsedMicroseconds: UInt64
+    ) -> Response {
+        let started = MonotonicClock.now()
+        guard let key = CacheKey(hex: keyText), Path.isNormalizedAbsolute(workingDirectory) || workingDirectory == "/",
+            outputs.allSatisfy({ isValidOutputPath($0.path) })
+        else {
+            self.statistics.add(.invalidPaths)
+            return .error(code: WireErrorCode.invalidPath, message: "invalid key, directory or output path")
+        }
+        let manifest: Manifest?
+        do {
+            manifest = try self.storage.manifest(for: key)
+        } catch {
+            self.statistics.add(error.code == .corrupt ? .corruptEntries : .storageReadErrors)
+            self.log.write("direct \(keyText): \(error)")
+            manifest = nil
+        }
+        for entry in manifest?.entries ?? [] where self.matches(entry, in: workingDirectory) {
+            guard case .hit(let stdout, let stderr, let status) = self.restoreResult(entry.resultKey, to: outputs, umask: umask)
+            else { continue }
+            self.statistics.add(.requests)
+            self.statistics.add(.directHits)
+            self.statistics.add(.hitMicroseconds, elapsedMicroseconds + (MonotonicClock.now() - started) / 1000)
+            return .hit(stdout: stdout, stderr: stderr, exitStatus: status)
+        }
+        self.statistics.add(.directMisses)
+        return .miss
+    }
+
+    /// Tells whether every include still has its recorded content and every shadowing path is still absent.
+    private func matches(_ entry: Manifest.Entry, in workingDirectory: String) -> Bool {
+        for include in entry.includes {
+            guard let record = self.digests.record(for: Path.join(workingDirectory, include.path)),
+                record.digest == include.digest
+            else {
+                self.log.write("direct: \(include.path) changed")
+                return false
+            }
+        }
+        for path in entry.absentPaths {
+            var status = stat()
+            if stat(Path.join(workingDirectory, path), &status) == 0 || (errno != ENOENT && errno != ENOTDIR) {
+                self.log.write("direct: \(path) now exists and may shadow an include")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Validates a manifest record against the files as they are now.
+    ///
+    /// - Returns: the manifest entry to add, or the reason nothing may be stored.
+    func validate(_ record: WireManifestRecord) -> Result<(CacheKey, Manifest.Entry), ManifestRefusal> {
+        guard let manifestKey = CacheKey(hex: record.manifestKey), record.workingDirectory.hasPrefix("/") else {
+            return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid manifest key or directory"))
+        }
+        var includes: [Manifest.Include] = []
+        for include in record.includes {
+            guard let found = self.digests.record(for: Path.join(record.workingDirectory, include.path)) else {
+                return .failure(ManifestRefusal(statistic: .unreadableInclude, detail: include.path))
+            }
+            guard found.stamp == include.stamp else {
+                return .failure(ManifestRefusal(statistic: .inputsChangedBeforeStore, detail: include.path))
+            }
+            if found.findings.contains(.timeMacros) && !record.allowTimeMacros {
+                return .failure(ManifestRefusal(statistic: .timeMacros, detail: include.path))
+            }
+            if found.findings.contains(.embeddedFile) {
+                return .failure(ManifestRefusal(statistic: .embeddedFile, detail: include.path))
+            }
+            includes.append(Manifest.Include(path: include.path, digest: found.digest))
+        }
+        let resultKey: CacheKey
+        if record.resultKey.isEmpty {
+            // Depend mode: the result is named by the manifest key and the includes' contents.
+            var hasher = CacheKeyHasher()
+            hasher.combine("depend mode result of", manifestKey.hex)
+            for include in includes {
+                hasher.combine("include", include.path)
+                hasher.combine("digest", bytes: include.digest)
+            }
+            resultKey = hasher.finalize()
+        } else if let key = CacheKey(hex: record.resultKey) {
+            resultKey = key
+        } else {
+            return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid result key"))
+        }
+        return .success((manifestKey, Manifest.Entry(includes: includes, absentPaths: record.absentPaths, resultKey: resultKey)))
+    }
+
+    /// Adds a validated manifest entry.
+    func addManifestEntry(_ entry: Manifest.Entry, for key: CacheKey) {
+        do {
+            try self.storage.addManifestEntry(entry, for: key)
+            self.statistics.add(.manifestUpdates)
+        } catch {
+            self.statistics.add(.storageWriteErrors)
+            self.log.write("manifest \(key.hex): \(error)")
+        }
+    }
+
+    /// Handles `ManifestPut`: a manifest for a result found in preprocessor mode.
+    func manifestPut(_ record: WireManifestRecord) -> Response {
+        switch self.validate(record) {
+        case .success(let (key, entry)):
+            self.addManifestEntry(entry, for: key)
+        case .failure(let refusal):
+            self.statistics.add(refusal.statistic)
+            self.log.write("manifest not stored (\(refusal.statistic.name)): \(refusal.detail)")
+        }
+        return .ok
+    }
+}
+
+/// Why a manifest (and its result) is not stored.
+struct ManifestRefusal: Error {
+    var statistic: Statistic
+    var detail: String
+}

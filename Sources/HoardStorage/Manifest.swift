@@ -1,0 +1,144 @@
+public import HoardCore
+
+/// Direct mode's record for one source and command line: which include files, with which contents, led to which
+/// result key (docs/direct-mode.md).
+public struct Manifest: Equatable, Sendable {
+    /// One include file as the preprocessor spelled it, and the BLAKE3 digest of its content.
+    public struct Include: Equatable, Sendable {
+        /// The path as spelled (relative paths are relative to the compile's working directory).
+        public var path: String
+        /// The content's digest.
+        public var digest: [UInt8]
+
+        /// Creates an include.
+        public init(path: String, digest: [UInt8]) {
+            self.path = path
+            self.digest = digest
+        }
+    }
+
+    /// One way the compile went: its includes, the paths that must still not exist, and the result key.
+    public struct Entry: Equatable, Sendable {
+        /// Every include file with its digest.
+        public var includes: [Include]
+        /// Paths that did not exist and would shadow an include if created.
+        public var absentPaths: [String]
+        /// The key of the result.
+        public var resultKey: CacheKey
+
+        /// Creates an entry.
+        public init(includes: [Include], absentPaths: [String], resultKey: CacheKey) {
+            self.includes = includes
+            self.absentPaths = absentPaths
+            self.resultKey = resultKey
+        }
+    }
+
+    /// The entries, newest first.
+    public var entries: [Entry]
+
+    /// The most entries kept; older ones are dropped.
+    public static let maximumEntries = 16
+
+    /// Creates a manifest.
+    public init(entries: [Entry] = []) {
+        self.entries = entries
+    }
+
+    /// Adds `entry` as the newest, replacing an identical one and dropping the oldest beyond the limit.
+    public mutating func add(_ entry: Entry) {
+        self.entries.removeAll { $0 == entry }
+        self.entries.insert(entry, at: 0)
+        if self.entries.count > Self.maximumEntries { self.entries.removeLast(self.entries.count - Self.maximumEntries) }
+    }
+
+    /// Encodes the manifest: `"HOARDMAN"`, version (u16), entry count (u32); per entry the result key (32 bytes),
+    /// include count (u32) and per include path length (u32), path, digest (32 bytes); absent count (u32) and per
+    /// path its length (u32) and bytes; then a BLAKE3 of everything before.
+    public func encode() -> [UInt8] {
+        var out = Array("HOARDMAN".utf8)
+        appendInteger(&out, 1, bytes: 2)
+        appendInteger(&out, UInt64(self.entries.count), bytes: 4)
+        for entry in self.entries {
+            out += Hex.decode(entry.resultKey.hex) ?? []
+            appendInteger(&out, UInt64(entry.includes.count), bytes: 4)
+            for include in entry.includes {
+                appendString(&out, include.path)
+                out += include.digest
+            }
+            appendInteger(&out, UInt64(entry.absentPaths.count), bytes: 4)
+            for path in entry.absentPaths { appendString(&out, path) }
+        }
+        out += BLAKE3.hash(out)
+        return out
+    }
+
+    /// Decodes a manifest, verifying its checksum.
+    ///
+    /// - Parameter bytes: the stored bytes.
+    /// - Returns: the manifest.
+    /// - Throws: ``StorageError`` with code `corrupt` on any inconsistency.
+    public static func decode(_ bytes: [UInt8]) throws(StorageError) -> Manifest {
+        guard bytes.count >= 8 + 6 + 32, bytes.starts(with: Array("HOARDMAN".utf8)) else {
+            throw StorageError(.corrupt, "not a Hoard manifest")
+        }
+        let body = Array(bytes[..<(bytes.count - 32)])
+        guard BLAKE3.hash(body).elementsEqual(bytes[(bytes.count - 32)...]) else {
+            throw StorageError(.corrupt, "manifest checksum mismatch")
+        }
+        var reader = ManifestReader(bytes: body, offset: 8)
+        guard try reader.integer(2) == 1 else { throw StorageError(.corrupt, "unknown manifest version") }
+        var entries: [Entry] = []
+        for _ in 0..<(try reader.count()) {
+            let key = CacheKey(digest: try reader.bytes(32))
+            var includes: [Include] = []
+            for _ in 0..<(try reader.count()) {
+                includes.append(Include(path: try reader.string(), digest: try reader.bytes(32)))
+            }
+            var absent: [String] = []
+            for _ in 0..<(try reader.count()) { absent.append(try reader.string()) }
+            entries.append(Entry(includes: includes, absentPaths: absent, resultKey: key))
+        }
+        guard reader.offset == body.count else { throw StorageError(.corrupt, "trailing bytes in manifest") }
+        return Manifest(entries: entries)
+    }
+}
+
+private func appendInteger(_ out: inout [UInt8], _ value: UInt64, bytes: Int) {
+    for index in stride(from: bytes - 1, through: 0, by: -1) {
+        out.append(UInt8(truncatingIfNeeded: value >> UInt64(index * 8)))
+    }
+}
+
+private func appendString(_ out: inout [UInt8], _ string: String) {
+    appendInteger(&out, UInt64(string.utf8.count), bytes: 4)
+    out += string.utf8
+}
+
+private struct ManifestReader {
+    let bytes: [UInt8]
+    var offset: Int
+
+    mutating func bytes(_ count: Int) throws(StorageError) -> [UInt8] {
+        guard count >= 0, self.bytes.count - self.offset >= count else {
+            throw StorageError(.corrupt, "manifest truncated")
+        }
+        defer { self.offset += count }
+        return Array(self.bytes[self.offset..<(self.offset + count)])
+    }
+
+    mutating func integer(_ count: Int) throws(StorageError) -> UInt64 {
+        try self.bytes(count).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func count() throws(StorageError) -> Int {
+        let value = Int(try self.integer(4))
+        guard value <= self.bytes.count - self.offset else { throw StorageError(.corrupt, "manifest count too large") }
+        return value
+    }
+
+    mutating func string() throws(StorageError) -> String {
+        let length = try self.count()
+        return String(decoding: try self.bytes(length), as: UTF8.self)
+    }
+}
