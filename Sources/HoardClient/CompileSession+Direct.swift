@@ -12,6 +12,8 @@ struct DirectLookup {
     var sourceStamp: FileStamp?
     /// Depend mode: no preprocessor; the includes come from the compiler's dependency file.
     var depend: Bool
+    /// Rewrites paths under the base directories.
+    var base: BaseDirectories
 }
 
 /// What to record for direct mode after a compile or a preprocessor-mode hit.
@@ -46,7 +48,8 @@ extension CompileSession {
         _ direct: DirectLookup,
         resultKey: CacheKey,
         preprocessed: ProcessResult,
-        workingDirectory: String
+        workingDirectory: String,
+        pinnedDirectory: String
     ) -> ManifestOutcome {
         if let refusal = self.storeRefusal(direct: direct, includes: []) { return .refused(refusal) }
         guard let searchPath = IncludeSearchPath.parse(verboseOutput: preprocessed.standardError) else {
@@ -59,7 +62,9 @@ extension CompileSession {
             resultKey: resultKey.hex,
             includes: inclusions.map { ($0.path, $0.includer.map { [$0] } ?? []) },
             searchPath: searchPath,
-            workingDirectory: workingDirectory
+            workingDirectory: workingDirectory,
+            pinnedDirectory: pinnedDirectory,
+            pinOnFileMacro: false
         )
     }
 
@@ -81,7 +86,10 @@ extension CompileSession {
             resultKey: "",
             includes: includes.map { ($0, includers) },
             searchPath: searchPath,
-            workingDirectory: workingDirectory
+            workingDirectory: workingDirectory,
+            // Without the preprocessed text, a `__FILE__` is the only sign that the output names the checkout.
+            pinnedDirectory: direct.base.isActive && direct.sourceFindings.contains(.fileMacro) ? workingDirectory : "",
+            pinOnFileMacro: direct.base.isActive
         )
     }
 
@@ -90,7 +98,9 @@ extension CompileSession {
         resultKey: String,
         includes: [(path: String, includers: [String])],
         searchPath: IncludeSearchPath,
-        workingDirectory: String
+        workingDirectory: String,
+        pinnedDirectory: String,
+        pinOnFileMacro: Bool
     ) -> ManifestOutcome {
         var wireIncludes: [WireInclude] = []
         var absent: [String] = []
@@ -104,11 +114,13 @@ extension CompileSession {
                 self.log.write("include \(include.path) is too new: nothing stored")
                 return .refused(.tooNewInput)
             }
-            wireIncludes.append(WireInclude(path: include.path, stamp: stamp))
+            wireIncludes.append(WireInclude(path: direct.base.rewritePath(include.path), stamp: stamp))
             for candidate in searchPath.shadowCandidates(for: include.path, includers: include.includers)
             where seenAbsent.insert(candidate).inserted {
                 var status = stat()
-                if stat(Path.join(workingDirectory, candidate), &status) != 0 { absent.append(candidate) }
+                if stat(Path.join(workingDirectory, candidate), &status) != 0 {
+                    absent.append(direct.base.rewritePath(candidate))
+                }
             }
         }
         return .record(
@@ -118,7 +130,9 @@ extension CompileSession {
                 workingDirectory: workingDirectory,
                 includes: wireIncludes,
                 absentPaths: absent,
-                allowTimeMacros: self.configuration.allowTimeMacros
+                allowTimeMacros: self.configuration.allowTimeMacros,
+                pinnedDirectory: pinnedDirectory,
+                pinOnFileMacro: pinOnFileMacro
             )
         )
     }

@@ -60,10 +60,17 @@ struct CompileSession {
         }
 
         var hasher = CacheKeyHasher()
+        let base = BaseDirectories(
+            self.configuration.baseDirectories,
+            workingDirectory: workingDirectory,
+            arguments: invocation.arguments,
+            debugInfo: invocation.dependsOnWorkingDirectory
+        )
         let context = KeyContext(
             identity: identity,
             driverName: Path.baseName(of: self.compilerName),
-            workingDirectory: workingDirectory
+            workingDirectory: workingDirectory,
+            baseDirectories: base
         )
         do {
             try CompileKey.hashCommonFields(of: invocation, context: context, into: &hasher)
@@ -95,7 +102,8 @@ struct CompileSession {
                 manifestKey: manifestHasher.finalize(),
                 sourceFindings: SourceFindings.scan(source),
                 sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
-                depend: depend
+                depend: depend,
+                base: base
             )
             direct = lookup
             if !self.configuration.recache {
@@ -115,8 +123,9 @@ struct CompileSession {
                 if case .hit = reply { exit(0) }
             }
             if lookup.depend {
-                if self.configuration.recache { self.record([.requests, .recaches], daemon: daemon) }
-                self.compileAndStore(invocation, key: nil, outputs: outputs) {
+                // Depend mode: no preprocessor; the compile itself tells which headers it read.
+                self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
+                self.compileAndStore(invocation, key: nil, outputs: outputs, workingDirectory: workingDirectory) {
                     if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
                     return self.dependManifest(lookup, invocation: invocation, workingDirectory: workingDirectory)
                 }
@@ -125,6 +134,7 @@ struct CompileSession {
 
         // Preprocessor mode.
         var preprocessed: ProcessResult?
+        var pinnedDirectory = ""
         if invocation.language.skipsPreprocessor {
             guard let source = try? FileSystem.read(invocation.sourcePath) else {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
@@ -146,7 +156,13 @@ struct CompileSession {
             guard result.termination == .exited(0) else {
                 self.runUncached(counting: .preprocessorFailures, daemon: daemon)
             }
-            hasher.combine("preprocessed", bytes: result.standardOutput)
+            let (text, dependsOnLocation) = base.rewritePreprocessed(result.standardOutput)
+            hasher.combine("preprocessed", bytes: text)
+            if dependsOnLocation {
+                // A base-directory path survives in the text (`__FILE__`, say): this result belongs to this checkout.
+                hasher.combine("output names the checkout at", workingDirectory)
+                pinnedDirectory = workingDirectory
+            }
             preprocessed = result
         }
         let key = hasher.finalize()
@@ -156,7 +172,8 @@ struct CompileSession {
                 direct,
                 resultKey: key,
                 preprocessed: preprocessed,
-                workingDirectory: workingDirectory
+                workingDirectory: workingDirectory,
+                pinnedDirectory: pinnedDirectory
             )
         }
 
@@ -165,7 +182,13 @@ struct CompileSession {
         } else {
             let elapsed = (MonotonicClock.now() - self.started) / 1000
             let reply = self.lookUp(
-                .cacheGet(key: key.hex, outputs: outputs, umask: UInt32(mask), elapsedMicroseconds: elapsed),
+                .cacheGet(
+                    key: key.hex,
+                    workingDirectory: workingDirectory,
+                    outputs: outputs,
+                    umask: UInt32(mask),
+                    elapsedMicroseconds: elapsed
+                ),
                 daemon: daemon,
                 invocation: invocation,
                 label: key.hex
@@ -179,7 +202,7 @@ struct CompileSession {
                 exit(0)
             }
         }
-        self.compileAndStore(invocation, key: key, outputs: outputs) { outcome }
+        self.compileAndStore(invocation, key: key, outputs: outputs, workingDirectory: workingDirectory) { outcome }
     }
 
     /// Sends a lookup; on a hit, replays the output (the caller exits). Counts a connection lost mid-request.
@@ -215,6 +238,7 @@ struct CompileSession {
         _ invocation: CompileInvocation,
         key: CacheKey?,
         outputs: [WireOutput],
+        workingDirectory: String,
         manifest: () -> ManifestOutcome
     ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
@@ -273,6 +297,8 @@ struct CompileSession {
         let elapsed = (MonotonicClock.now() - self.started) / 1000
         let put = Request.cachePut(
             key: key?.hex ?? "",
+            workingDirectory: workingDirectory,
+            baseDirectories: self.configuration.baseDirectories,
             outputs: stored,
             stdout: result.standardOutput,
             stderr: result.standardError,

@@ -29,8 +29,13 @@ extension Daemon {
             manifest = nil
         }
         for entry in manifest?.entries ?? [] where self.matches(entry, in: workingDirectory) {
-            guard case .hit(let stdout, let stderr, let status) = self.restoreResult(entry.resultKey, to: outputs, umask: umask)
-            else { continue }
+            let restored = self.restoreResult(
+                entry.resultKey,
+                to: outputs,
+                umask: umask,
+                workingDirectory: workingDirectory
+            )
+            guard case .hit(let stdout, let stderr, let status) = restored else { continue }
             self.statistics.add(.requests)
             self.statistics.add(.directHits)
             self.statistics.add(.hitMicroseconds, elapsedMicroseconds + (MonotonicClock.now() - started) / 1000)
@@ -42,6 +47,7 @@ extension Daemon {
 
     /// Tells whether every include still has its recorded content and every shadowing path is still absent.
     private func matches(_ entry: Manifest.Entry, in workingDirectory: String) -> Bool {
+        if !entry.pinnedDirectory.isEmpty && entry.pinnedDirectory != workingDirectory { return false }
         for include in entry.includes {
             guard let record = self.digests.record(for: Path.join(workingDirectory, include.path)),
                 record.digest == include.digest
@@ -68,6 +74,7 @@ extension Daemon {
             return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid manifest key or directory"))
         }
         var includes: [Manifest.Include] = []
+        var pinnedDirectory = record.pinnedDirectory
         for include in record.includes {
             guard let found = self.digests.record(for: Path.join(record.workingDirectory, include.path)) else {
                 return .failure(ManifestRefusal(statistic: .unreadableInclude, detail: include.path))
@@ -81,6 +88,9 @@ extension Daemon {
             if found.findings.contains(.embeddedFile) {
                 return .failure(ManifestRefusal(statistic: .embeddedFile, detail: include.path))
             }
+            if found.findings.contains(.fileMacro) && record.pinOnFileMacro {
+                pinnedDirectory = record.workingDirectory
+            }
             includes.append(Manifest.Include(path: include.path, digest: found.digest))
         }
         let resultKey: CacheKey
@@ -88,6 +98,7 @@ extension Daemon {
             // Depend mode: the result is named by the manifest key and the includes' contents.
             var hasher = CacheKeyHasher()
             hasher.combine("depend mode result of", manifestKey.hex)
+            if !pinnedDirectory.isEmpty { hasher.combine("pinned to", pinnedDirectory) }
             for include in includes {
                 hasher.combine("include", include.path)
                 hasher.combine("digest", bytes: include.digest)
@@ -98,7 +109,13 @@ extension Daemon {
         } else {
             return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid result key"))
         }
-        return .success((manifestKey, Manifest.Entry(includes: includes, absentPaths: record.absentPaths, resultKey: resultKey)))
+        let entry = Manifest.Entry(
+            includes: includes,
+            absentPaths: record.absentPaths,
+            resultKey: resultKey,
+            pinnedDirectory: pinnedDirectory
+        )
+        return .success((manifestKey, entry))
     }
 
     /// Adds a validated manifest entry.

@@ -16,11 +16,29 @@ extension Daemon {
         case .compilerIdentityPut(let path, let stamp, let identity):
             self.identities.store(identity, for: path, stamp: stamp.fields)
             return .ok
-        case .cacheGet(let key, let outputs, let umask, let elapsed):
-            return self.get(key: key, outputs: outputs, umask: umask, elapsedMicroseconds: elapsed)
-        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed, let manifest):
+        case .cacheGet(let key, let directory, let outputs, let umask, let elapsed):
+            return self.get(
+                key: key,
+                workingDirectory: directory,
+                outputs: outputs,
+                umask: umask,
+                elapsedMicroseconds: elapsed
+            )
+        case .cachePut(
+            let key,
+            let directory,
+            let baseDirectories,
+            let outputs,
+            let stdout,
+            let stderr,
+            let status,
+            let elapsed,
+            let manifest
+        ):
             return self.put(
                 key: key,
+                workingDirectory: directory,
+                baseDirectories: baseDirectories,
                 outputs: outputs,
                 stdout: stdout,
                 stderr: stderr,
@@ -79,6 +97,7 @@ extension Daemon {
 
     private func get(
         key keyText: String,
+        workingDirectory: String,
         outputs: [WireOutput],
         umask: UInt32,
         elapsedMicroseconds: UInt64
@@ -96,7 +115,7 @@ extension Daemon {
             return .error(code: WireErrorCode.invalidPath, message: "invalid output path \(invalid.path)")
         }
         self.statistics.add(.requests)
-        let response = self.restoreResult(key, to: outputs, umask: umask)
+        let response = self.restoreResult(key, to: outputs, umask: umask, workingDirectory: workingDirectory)
         guard case .hit = response else {
             self.statistics.add(.misses)
             return .miss
@@ -109,7 +128,7 @@ extension Daemon {
 
     /// Loads the entry under `key` and writes its outputs; returns `.hit` with its replay data, or `.miss` for a
     /// missing, corrupt or unrestorable entry (errors counted).
-    func restoreResult(_ key: CacheKey, to outputs: [WireOutput], umask: UInt32) -> Response {
+    func restoreResult(_ key: CacheKey, to outputs: [WireOutput], umask: UInt32, workingDirectory: String) -> Response {
         let entry: CacheEntry?
         do {
             entry = try self.storage.entry(for: key)
@@ -120,7 +139,7 @@ extension Daemon {
         }
         guard let entry else { return .miss }
         do {
-            try restore(entry, to: outputs, umask: mode_t(umask & 0o777))
+            try restore(entry, to: outputs, umask: mode_t(umask & 0o777), workingDirectory: workingDirectory)
         } catch {
             self.statistics.add(.restoreErrors)
             self.log.write("get \(key.hex): restore failed: \(error)")
@@ -131,6 +150,8 @@ extension Daemon {
 
     private func put(
         key keyText: String,
+        workingDirectory: String,
+        baseDirectories: [String],
         outputs: [WireOutput],
         stdout: [UInt8],
         stderr: [UInt8],
@@ -162,7 +183,15 @@ extension Daemon {
         var members: [CacheEntry.Member] = []
         for output in outputs where output.flag {
             do {
-                members.append(try readOutput(output))
+                var member = try readOutput(output)
+                if member.role == OutputRole.dependencies.rawValue && !baseDirectories.isEmpty {
+                    member.bytes = DependencyFile.relocate(
+                        member.bytes,
+                        baseDirectories: baseDirectories,
+                        workingDirectory: workingDirectory
+                    )
+                }
+                members.append(member)
             } catch {
                 self.statistics.add(.outputsChangedBeforeStore)
                 self.log.write("put \(key.hex): \(error)")
@@ -208,7 +237,12 @@ private func readOutput(_ output: WireOutput) throws(SystemError) -> CacheEntry.
 }
 
 /// Writes every output of a hit: all temporaries first, then the renames, so a failure leaves no partial output.
-private func restore(_ entry: CacheEntry, to outputs: [WireOutput], umask: mode_t) throws(SystemError) {
+private func restore(
+    _ entry: CacheEntry,
+    to outputs: [WireOutput],
+    umask: mode_t,
+    workingDirectory: String
+) throws(SystemError) {
     var pending: [(temporary: String, path: String)] = []
     func discard() {
         for item in pending { unlink(item.temporary) }
@@ -228,7 +262,10 @@ private func restore(_ entry: CacheEntry, to outputs: [WireOutput], umask: mode_
         }
         pending.append((temporary, output.path))
         do {
-            try FileSystem.writeAll(member.bytes, to: descriptor)
+            let bytes =
+                member.role == OutputRole.dependencies.rawValue
+                ? DependencyFile.restore(member.bytes, workingDirectory: workingDirectory) : member.bytes
+            try FileSystem.writeAll(bytes, to: descriptor)
             fchmod(descriptor, 0o666 & ~umask)
         } catch {
             close(descriptor)

@@ -25,12 +25,15 @@ public struct Manifest: Equatable, Sendable {
         public var absentPaths: [String]
         /// The key of the result.
         public var resultKey: CacheKey
+        /// The only working directory the entry is valid in, or empty when any is fine.
+        public var pinnedDirectory: String
 
         /// Creates an entry.
-        public init(includes: [Include], absentPaths: [String], resultKey: CacheKey) {
+        public init(includes: [Include], absentPaths: [String], resultKey: CacheKey, pinnedDirectory: String = "") {
             self.includes = includes
             self.absentPaths = absentPaths
             self.resultKey = resultKey
+            self.pinnedDirectory = pinnedDirectory
         }
     }
 
@@ -54,7 +57,7 @@ public struct Manifest: Equatable, Sendable {
 
     /// Encodes the manifest: `"HOARDMAN"`, version (u16), entry count (u32); per entry the result key (32 bytes),
     /// include count (u32) and per include path length (u32), path, digest (32 bytes); absent count (u32) and per
-    /// path its length (u32) and bytes; then a BLAKE3 of everything before.
+    /// path its length (u32) and bytes; the pinned directory (length and bytes); then a BLAKE3 of everything before.
     public func encode() -> [UInt8] {
         var out = Array("HOARDMAN".utf8)
         appendInteger(&out, 1, bytes: 2)
@@ -68,6 +71,7 @@ public struct Manifest: Equatable, Sendable {
             }
             appendInteger(&out, UInt64(entry.absentPaths.count), bytes: 4)
             for path in entry.absentPaths { appendString(&out, path) }
+            appendString(&out, entry.pinnedDirectory)
         }
         out += BLAKE3.hash(out)
         return out
@@ -97,7 +101,8 @@ public struct Manifest: Equatable, Sendable {
             }
             var absent: [String] = []
             for _ in 0..<(try reader.count()) { absent.append(try reader.string()) }
-            entries.append(Entry(includes: includes, absentPaths: absent, resultKey: key))
+            let pinned = try reader.string()
+            entries.append(Entry(includes: includes, absentPaths: absent, resultKey: key, pinnedDirectory: pinned))
         }
         guard reader.offset == body.count else { throw StorageError(.corrupt, "trailing bytes in manifest") }
         return Manifest(entries: entries)

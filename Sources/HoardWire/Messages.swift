@@ -89,6 +89,10 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var absentPaths: [String]
     /// Whether `__DATE__`/`__TIME__` in an include is acceptable (the user opted in).
     public var allowTimeMacros: Bool
+    /// The entry is valid only in this directory (the output names the checkout); empty when it can be shared.
+    public var pinnedDirectory: String
+    /// Pin the entry to the working directory if an include uses `__FILE__` (depend mode with base directories).
+    public var pinOnFileMacro: Bool
 
     /// Creates a record.
     public init(
@@ -97,7 +101,9 @@ public struct WireManifestRecord: Equatable, Sendable {
         workingDirectory: String,
         includes: [WireInclude],
         absentPaths: [String],
-        allowTimeMacros: Bool
+        allowTimeMacros: Bool,
+        pinnedDirectory: String = "",
+        pinOnFileMacro: Bool = false
     ) {
         self.manifestKey = manifestKey
         self.resultKey = resultKey
@@ -105,6 +111,8 @@ public struct WireManifestRecord: Equatable, Sendable {
         self.includes = includes
         self.absentPaths = absentPaths
         self.allowTimeMacros = allowTimeMacros
+        self.pinnedDirectory = pinnedDirectory
+        self.pinOnFileMacro = pinOnFileMacro
     }
 }
 
@@ -117,11 +125,19 @@ public enum Request: Equatable, Sendable {
     /// Stores a compiler's identity.
     case compilerIdentityPut(path: String, stamp: WireFileStamp, identity: [UInt8])
     /// Looks up a key and, on a hit, writes the outputs.
-    case cacheGet(key: String, outputs: [WireOutput], umask: UInt32, elapsedMicroseconds: UInt64)
+    case cacheGet(
+        key: String,
+        workingDirectory: String,
+        outputs: [WireOutput],
+        umask: UInt32,
+        elapsedMicroseconds: UInt64
+    )
     /// Stores the outputs of a successful compile, and the manifest if given; the client does not wait for the
     /// reply.
     case cachePut(
         key: String,
+        workingDirectory: String,
+        baseDirectories: [String],
         outputs: [WireOutput],
         stdout: [UInt8],
         stderr: [UInt8],
@@ -167,15 +183,29 @@ public enum Request: Equatable, Sendable {
             writer.write(path)
             writer.write(stamp)
             writer.write(identity)
-        case .cacheGet(let key, let outputs, let umask, let elapsed):
+        case .cacheGet(let key, let directory, let outputs, let umask, let elapsed):
             writer.write(UInt8(4))
             writer.write(key)
+            writer.write(directory)
             writer.write(outputs)
             writer.write(umask)
             writer.write(elapsed)
-        case .cachePut(let key, let outputs, let stdout, let stderr, let status, let elapsed, let manifest):
+        case .cachePut(
+            let key,
+            let directory,
+            let baseDirectories,
+            let outputs,
+            let stdout,
+            let stderr,
+            let status,
+            let elapsed,
+            let manifest
+        ):
             writer.write(UInt8(5))
             writer.write(key)
+            writer.write(directory)
+            writer.write(UInt32(baseDirectories.count))
+            for base in baseDirectories { writer.write(base) }
             writer.write(outputs)
             writer.write(stdout)
             writer.write(stderr)
@@ -228,6 +258,7 @@ public enum Request: Equatable, Sendable {
         case 4:
             request = .cacheGet(
                 key: try reader.readString(),
+                workingDirectory: try reader.readString(),
                 outputs: try reader.readOutputs(),
                 umask: try reader.readUInt32(),
                 elapsedMicroseconds: try reader.readUInt64()
@@ -235,6 +266,8 @@ public enum Request: Equatable, Sendable {
         case 5:
             request = .cachePut(
                 key: try reader.readString(),
+                workingDirectory: try reader.readString(),
+                baseDirectories: try reader.readStrings(),
                 outputs: try reader.readOutputs(),
                 stdout: try reader.readBytes(),
                 stderr: try reader.readBytes(),
@@ -422,6 +455,8 @@ extension WireWriter {
         self.write(UInt32(record.absentPaths.count))
         for path in record.absentPaths { self.write(path) }
         self.write(record.allowTimeMacros)
+        self.write(record.pinnedDirectory)
+        self.write(record.pinOnFileMacro)
     }
 
     mutating func write(_ counters: [WireCounter]) {
@@ -476,8 +511,16 @@ extension WireReader {
             workingDirectory: directory,
             includes: includes,
             absentPaths: absent,
-            allowTimeMacros: try self.readBool()
+            allowTimeMacros: try self.readBool(),
+            pinnedDirectory: try self.readString(),
+            pinOnFileMacro: try self.readBool()
         )
+    }
+
+    mutating func readStrings() throws(WireError) -> [String] {
+        var strings: [String] = []
+        for _ in 0..<(try self.readCount(minimumElementSize: 4)) { strings.append(try self.readString()) }
+        return strings
     }
 
     mutating func readCounters() throws(WireError) -> [WireCounter] {

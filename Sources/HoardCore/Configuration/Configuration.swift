@@ -27,6 +27,9 @@ public struct Configuration: Equatable, Sendable {
     /// Store results whose sources use `__DATE__`, `__TIME__` or `__TIMESTAMP__`
     /// (`HOARD_ALLOW_TIME_MACROS`, `allow_time_macros`).
     public var allowTimeMacros = false
+    /// Absolute directories under which paths enter keys relative to the working directory
+    /// (`HOARD_BASEDIRS`, `base_dirs`; colon-separated).
+    public var baseDirectories: [String] = []
     /// One line per problem found while reading the settings; each names the setting.
     public var problems: [String] = []
 
@@ -81,6 +84,15 @@ public struct Configuration: Equatable, Sendable {
         Setting(environmentName: "HOARD_ALLOW_TIME_MACROS", fileKey: "allow_time_macros") { configuration, value in
             guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
             configuration.allowTimeMacros = flag
+            return nil
+        },
+        Setting(environmentName: "HOARD_BASEDIRS", fileKey: "base_dirs") { configuration, value in
+            guard let text = value.string else { return "expected absolute directories separated by ':'" }
+            let directories = text.split(separator: ":").map(String.init)
+            guard directories.allSatisfy({ $0.hasPrefix("/") }) else {
+                return "expected absolute directories separated by ':'"
+            }
+            configuration.baseDirectories = directories.map { Path.normalize($0) }
             return nil
         },
         Setting(environmentName: "HOARD_COMPRESSION_LEVEL", fileKey: "compression_level") { configuration, value in

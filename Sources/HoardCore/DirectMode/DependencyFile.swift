@@ -66,3 +66,92 @@ public enum DependencyFile {
         return result
     }
 }
+
+extension DependencyFile {
+    /// The marker that stands for a base directory inside a stored dependency file.
+    private static let marker: UInt8 = 1
+
+    /// Replaces each absolute path under a base directory in a dependency file by a marker holding the path
+    /// relative to the working directory, so the file can be restored into another checkout.
+    ///
+    /// - Parameters:
+    ///   - content: the dependency file as the compiler wrote it.
+    ///   - baseDirectories: absolute, normalized base directories.
+    ///   - workingDirectory: the compile's working directory.
+    /// - Returns: the relocatable content.
+    public static func relocate(_ content: [UInt8], baseDirectories: [String], workingDirectory: String) -> [UInt8] {
+        guard !baseDirectories.isEmpty else { return content }
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count)
+        var index = 0
+        while index < content.count {
+            let atPathStart = index == 0 || [32, 9, 10].contains(content[index - 1])
+            guard atPathStart && content[index] == UInt8(ascii: "/") else {
+                out.append(content[index])
+                index += 1
+                continue
+            }
+            // The token runs to the next unescaped whitespace; a target ends with ':'.
+            var end = index
+            var path: [UInt8] = []
+            while end < content.count && ![32, 9, 10, 13].contains(content[end]) {
+                if content[end] == UInt8(ascii: "\\") && end + 1 < content.count && content[end + 1] == 32 {
+                    path.append(32)
+                    end += 2
+                    continue
+                }
+                path.append(content[end])
+                end += 1
+            }
+            if content[end - 1] == UInt8(ascii: "\\") {
+                // A line continuation, not part of the path.
+                end -= 1
+                path.removeLast()
+            }
+            var suffix: [UInt8] = []
+            if path.last == UInt8(ascii: ":") {
+                path.removeLast()
+                suffix = [UInt8(ascii: ":")]
+            }
+            let text = Path.normalize(String(decoding: path, as: UTF8.self))
+            if baseDirectories.contains(where: { text == $0 || text.hasPrefix($0 + "/") }) {
+                out.append(Self.marker)
+                out += Path.relative(text, from: workingDirectory).utf8
+                out.append(Self.marker)
+                out += suffix
+            } else {
+                out += content[index..<end]
+            }
+            index = end
+        }
+        return out
+    }
+
+    /// Turns the markers of ``relocate(_:baseDirectories:workingDirectory:)`` back into absolute paths, relative to
+    /// the working directory of the compile being served.
+    ///
+    /// - Parameters:
+    ///   - content: the stored dependency file.
+    ///   - workingDirectory: the working directory of the hit.
+    /// - Returns: the dependency file for this checkout.
+    public static func restore(_ content: [UInt8], workingDirectory: String) -> [UInt8] {
+        guard content.contains(Self.marker) else { return content }
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count + 64)
+        var index = 0
+        while index < content.count {
+            if content[index] == Self.marker, let end = content[(index + 1)...].firstIndex(of: Self.marker) {
+                let relative = String(decoding: content[(index + 1)..<end], as: UTF8.self)
+                for byte in Path.absolute(relative, relativeTo: workingDirectory).utf8 {
+                    if byte == 32 { out.append(UInt8(ascii: "\\")) }
+                    out.append(byte)
+                }
+                index = end + 1
+            } else {
+                out.append(content[index])
+                index += 1
+            }
+        }
+        return out
+    }
+}

@@ -10,6 +10,8 @@ public struct SourceFindings: OptionSet, Sendable, Hashable {
     public static let timeMacros = SourceFindings(rawValue: 1 << 0)
     /// `.incbin` or `#embed`: the output depends on a file the preprocessor does not report.
     public static let embeddedFile = SourceFindings(rawValue: 1 << 1)
+    /// `__FILE__` or `__BASE_FILE__`: the output may contain the file's path.
+    public static let fileMacro = SourceFindings(rawValue: 1 << 2)
 
     /// Scans a source or header.
     ///
@@ -27,6 +29,8 @@ public struct SourceFindings: OptionSet, Sendable, Hashable {
                         || matches(buffer, index, "__TIMESTAMP__")
                     {
                         findings.insert(.timeMacros)
+                    } else if matches(buffer, index, "__FILE__") || matches(buffer, index, "__BASE_FILE__") {
+                        findings.insert(.fileMacro)
                     }
                 } else if byte == UInt8(ascii: ".") && matches(buffer, index, ".incbin") {
                     findings.insert(.embeddedFile)

@@ -64,6 +64,8 @@ public struct KeyContext: Sendable {
     public var readFile: @Sendable (String) -> [UInt8]?
     /// Describes the host CPU (for `-march=native`).
     public var hostCPU: @Sendable () -> String
+    /// Paths under these enter the key relative to the working directory.
+    public var baseDirectories: BaseDirectories
 
     /// Creates a context.
     public init(
@@ -72,8 +74,10 @@ public struct KeyContext: Sendable {
         workingDirectory: String,
         environment: @escaping @Sendable (String) -> String? = { Environment.value($0) },
         readFile: @escaping @Sendable (String) -> [UInt8]? = { try? FileSystem.read($0) },
-        hostCPU: @escaping @Sendable () -> String = HostCPU.describe
+        hostCPU: @escaping @Sendable () -> String = HostCPU.describe,
+        baseDirectories: BaseDirectories? = nil
     ) {
+        self.baseDirectories = baseDirectories ?? BaseDirectories([], workingDirectory: workingDirectory)
         self.identity = identity
         self.driverName = driverName
         self.workingDirectory = workingDirectory
@@ -86,7 +90,7 @@ public struct KeyContext: Sendable {
 /// The cache key of a gcc or clang compile in preprocessor mode (docs/cache-key.md lists every field).
 public enum CompileKey {
     /// The key format version: bump it, and update the golden files, whenever what is hashed changes.
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"
 
     /// Environment variables that can change the outputs or the diagnostics.
     public static let relevantEnvironment = [
@@ -112,11 +116,12 @@ public enum CompileKey {
         hasher.combine("compiler digest", context.identity.digest)
         hasher.combine("driver name", context.driverName)
         hasher.combine("language", invocation.language.rawValue)
+        let base = context.baseDirectories
         for argument in invocation.hashedArguments {
-            hasher.combine("arg", argument)
+            hasher.combine("arg", base.rewriteArgument(argument))
         }
         if let target = invocation.dependencyTarget {
-            hasher.combine("dependency target", target)
+            hasher.combine("dependency target", base.rewriteArgument(target))
         }
         for output in invocation.outputs {
             hasher.combine("output role", String(output.role.rawValue))
@@ -125,7 +130,8 @@ public enum CompileKey {
             if let value = context.environment(name) { hasher.combine("env \(name)", value) }
         }
         if invocation.dependsOnWorkingDirectory {
-            hasher.combine("working directory", context.workingDirectory)
+            // As debug info records it: after -fdebug-prefix-map/-ffile-prefix-map.
+            hasher.combine("working directory", base.mappedWorkingDirectory)
         }
         if invocation.dependsOnObjectPath {
             hasher.combine(
@@ -138,11 +144,11 @@ public enum CompileKey {
         }
         for input in invocation.extraInputs {
             if let bytes = context.readFile(input.path) {
-                hasher.combine("extra input \(input.path)", bytes: bytes)
+                hasher.combine("extra input \(base.rewritePath(input.path))", bytes: bytes)
             } else if input.mustExist {
                 throw KeyInputProblem(statistic: .unreadableExtraInput, detail: input.path)
             } else {
-                hasher.combine("absent input", input.path)
+                hasher.combine("absent input", base.rewritePath(input.path))
             }
         }
     }

@@ -75,6 +75,23 @@ public enum Path {
         return "/" + components.joined(separator: "/")
     }
 
+    /// Returns the relative path from the absolute directory `base` to the absolute path `path`.
+    ///
+    /// - Parameters:
+    ///   - path: an absolute, normalized path.
+    ///   - base: an absolute, normalized directory.
+    /// - Returns: a relative path (`.` when they are equal).
+    public static func relative(_ path: String, from base: String) -> String {
+        let target = path.split(separator: "/")
+        let origin = base.split(separator: "/")
+        var common = 0
+        while common < target.count && common < origin.count && target[common] == origin[common] { common += 1 }
+        let ups = Array(repeating: "..", count: origin.count - common)
+        let rest = target[common...].map(String.init)
+        let components = ups + rest
+        return components.isEmpty ? "." : components.joined(separator: "/")
+    }
+
     /// Tells whether `path` is absolute and already normalized: no `.` or `..` components, no `//`, no trailing `/`.
     public static func isNormalizedAbsolute(_ path: String) -> Bool {
         guard path.hasPrefix("/"), path.utf8.count > 1, !path.utf8.contains(0) else { return false }
