@@ -69,7 +69,11 @@ extension CompileSession {
     }
 
     /// Builds the manifest record in depend mode, from the dependency file the compile just wrote.
-    func dependManifest(_ direct: DirectLookup, invocation: CompileInvocation, workingDirectory: String)
+    func dependManifest(
+        _ direct: DirectLookup,
+        invocation: CompileInvocation,
+        workingDirectory: String
+    )
         -> ManifestOutcome
     {
         guard let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies }),

@@ -205,8 +205,15 @@ struct CompileSession {
         self.compileAndStore(invocation, key: key, outputs: outputs, workingDirectory: workingDirectory) { outcome }
     }
 
-    /// Sends a lookup; on a hit, replays the output (the caller exits). Counts a connection lost mid-request.
-    private func lookUp(_ request: Request, daemon: DaemonClient, invocation: CompileInvocation, label: String)
+    /// Sends a lookup; on a hit, replays the output (the caller then exits).
+    ///
+    /// A connection lost in the middle of the request is counted, and the compile goes on.
+    private func lookUp(
+        _ request: Request,
+        daemon: DaemonClient,
+        invocation: CompileInvocation,
+        label: String
+    )
         -> Response?
     {
         let reply = try? daemon.request(request)
@@ -233,6 +240,7 @@ struct CompileSession {
     ///   - invocation: the compile.
     ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
     ///   - outputs: the outputs, with absolute paths.
+    ///   - workingDirectory: the compile's working directory.
     ///   - manifest: called after a successful compile: what to record for direct mode, or why to store nothing.
     private func compileAndStore(
         _ invocation: CompileInvocation,
@@ -309,7 +317,11 @@ struct CompileSession {
         // A fresh connection: the lookup's may have timed out during a long compile. Not waiting for the reply.
         if let daemon = try? DaemonClient.connect(self.configuration, autoStart: false) {
             do {
-                try daemon.post(put)
+                if self.configuration.waitForStore {
+                    _ = try daemon.request(put)
+                } else {
+                    try daemon.post(put)
+                }
             } catch {
                 self.log.write("put: \(error)")
             }

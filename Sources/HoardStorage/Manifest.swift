@@ -52,7 +52,9 @@ public struct Manifest: Equatable, Sendable {
     public mutating func add(_ entry: Entry) {
         self.entries.removeAll { $0 == entry }
         self.entries.insert(entry, at: 0)
-        if self.entries.count > Self.maximumEntries { self.entries.removeLast(self.entries.count - Self.maximumEntries) }
+        if self.entries.count > Self.maximumEntries {
+            self.entries.removeLast(self.entries.count - Self.maximumEntries)
+        }
     }
 
     /// Encodes the manifest: `"HOARDMAN"`, version (u16), entry count (u32); per entry the result key (32 bytes),

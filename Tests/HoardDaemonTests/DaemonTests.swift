@@ -83,17 +83,21 @@ final class DaemonTests {
         _ = try self.request(
             .cachePut(
                 key: Self.key,
+                workingDirectory: "/",
+                baseDirectories: [],
                 outputs: [output],
                 stdout: [1],
                 stderr: [2],
                 exitStatus: 0,
-                elapsedMicroseconds: 10
+                elapsedMicroseconds: 10,
+                manifest: nil
             )
         )
         let restored = self.directory + "/work/restored.o"
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
+                workingDirectory: "/",
                 outputs: [WireOutput(role: 0, path: restored, flag: false)],
                 umask: 0o077,
                 elapsedMicroseconds: 5
@@ -110,6 +114,7 @@ final class DaemonTests {
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
+                workingDirectory: "/",
                 outputs: [WireOutput(role: 0, path: self.directory + "/work/x.o", flag: false)],
                 umask: 0o022,
                 elapsedMicroseconds: 0
@@ -124,6 +129,7 @@ final class DaemonTests {
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
+                workingDirectory: "/",
                 outputs: [WireOutput(role: 0, path: path, flag: false)],
                 umask: 0o022,
                 elapsedMicroseconds: 0
@@ -141,12 +147,23 @@ final class DaemonTests {
         var output = try self.writeOutput("b.o", "first")
         output.stamp.size += 1
         _ = try self.request(
-            .cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0)
+            .cachePut(
+                key: Self.key,
+                workingDirectory: "/",
+                baseDirectories: [],
+                outputs: [output],
+                stdout: [],
+                stderr: [],
+                exitStatus: 0,
+                elapsedMicroseconds: 0,
+                manifest: nil
+            )
         )
         #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 1)
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
+                workingDirectory: "/",
                 outputs: [WireOutput(role: 0, path: output.path, flag: false)],
                 umask: 0o022,
                 elapsedMicroseconds: 0
@@ -158,13 +175,24 @@ final class DaemonTests {
     @Test func `an entry without a required output is a miss and leaves no partial files`() throws {
         let output = try self.writeOutput("c.o", "object")
         _ = try self.request(
-            .cachePut(key: Self.key, outputs: [output], stdout: [], stderr: [], exitStatus: 0, elapsedMicroseconds: 0)
+            .cachePut(
+                key: Self.key,
+                workingDirectory: "/",
+                baseDirectories: [],
+                outputs: [output],
+                stdout: [],
+                stderr: [],
+                exitStatus: 0,
+                elapsedMicroseconds: 0,
+                manifest: nil
+            )
         )
         let object = self.directory + "/work/c2.o"
         let depfile = self.directory + "/work/c2.d"
         let reply = try self.request(
             .cacheGet(
                 key: Self.key,
+                workingDirectory: "/",
                 outputs: [
                     WireOutput(role: 0, path: object, flag: false), WireOutput(role: 1, path: depfile, flag: false),
                 ],

@@ -13,7 +13,7 @@ struct FaultEndToEndTests {
         usleep(200_000)  // the put is asynchronous
         for pid in try sandbox.daemonPIDs() { kill(pid, SIGKILL) }
         #expect(try sandbox.hoard(["gcc", "-c", "k.c"]).status == 0)
-        #expect(try sandbox.stat("preprocessed_hits") == 1)
+        #expect(try sandbox.hits() == 1)
         #expect(try sandbox.daemonPIDs().count == 1)
     }
 
@@ -68,7 +68,7 @@ struct FaultEndToEndTests {
         #expect(try sandbox.stat("corrupt_entries") == 1)
         usleep(200_000)
         #expect(try sandbox.hoard(["gcc", "-c", "c.c"]).status == 0)
-        #expect(try sandbox.stat("preprocessed_hits") == 1)
+        #expect(try sandbox.hits() == 1)
     }
 
     @Test(arguments: ["SEGV", "KILL"])

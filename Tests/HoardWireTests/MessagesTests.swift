@@ -4,12 +4,26 @@ import Testing
 @Suite struct MessagesTests {
     static let stamp = WireFileStamp(size: 7, mtimeNanoseconds: -1, ctimeNanoseconds: 1 << 60, inode: 42, device: 3)
 
+    static let record = WireManifestRecord(
+        manifestKey: String(repeating: "d", count: 64),
+        resultKey: String(repeating: "e", count: 64),
+        workingDirectory: "/w",
+        includes: [
+            WireInclude(path: "inc/a.h", stamp: stamp), WireInclude(path: "/usr/include/stdio.h", stamp: stamp),
+        ],
+        absentPaths: ["a.h", "first/a.h"],
+        allowTimeMacros: true,
+        pinnedDirectory: "/w",
+        pinOnFileMacro: true
+    )
+
     static let requests: [Request] = [
         .hello(protocolVersion: wireProtocolVersion, clientVersion: "0.1.0"),
         .compilerIdentityGet(path: "/usr/bin/gcc", stamp: stamp),
         .compilerIdentityPut(path: "/usr/bin/gcc", stamp: stamp, identity: [1, 2, 3]),
         .cacheGet(
             key: String(repeating: "a", count: 64),
+            workingDirectory: "/w",
             outputs: [
                 WireOutput(role: 0, path: "/w/a.o", flag: false), WireOutput(role: 2, path: "/w/a.dwo", flag: true),
             ],
@@ -18,12 +32,34 @@ import Testing
         ),
         .cachePut(
             key: String(repeating: "b", count: 64),
+            workingDirectory: "/w",
+            baseDirectories: [],
             outputs: [WireOutput(role: 0, path: "/w/ä.o", flag: true, stamp: stamp)],
             stdout: [],
             stderr: Array("warning: x\n".utf8),
             exitStatus: 0,
-            elapsedMicroseconds: 99
+            elapsedMicroseconds: 99,
+            manifest: nil
         ),
+        .cachePut(
+            key: "",
+            workingDirectory: "/w",
+            baseDirectories: ["/src", "/home/u"],
+            outputs: [],
+            stdout: [1],
+            stderr: [],
+            exitStatus: 0,
+            elapsedMicroseconds: 1,
+            manifest: record
+        ),
+        .directGet(
+            manifestKey: String(repeating: "c", count: 64),
+            workingDirectory: "/w",
+            outputs: [WireOutput(role: 1, path: "/w/a.d", flag: false)],
+            umask: 0o002,
+            elapsedMicroseconds: 7
+        ),
+        .manifestPut(record),
         .recordStats([WireCounter(id: 20, value: 1), WireCounter(id: 0, value: 3)]),
         .getStats, .zeroStats, .clear, .shutdown,
     ]

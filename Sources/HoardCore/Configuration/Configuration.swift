@@ -27,6 +27,9 @@ public struct Configuration: Equatable, Sendable {
     /// Store results whose sources use `__DATE__`, `__TIME__` or `__TIMESTAMP__`
     /// (`HOARD_ALLOW_TIME_MACROS`, `allow_time_macros`).
     public var allowTimeMacros = false
+    /// Wait for the daemon to finish storing a result before exiting, instead of leaving it in the background
+    /// (`HOARD_WAIT_FOR_STORE`, `wait_for_store`): for scripts and tests that need the next compile to hit.
+    public var waitForStore = false
     /// Absolute directories under which paths enter keys relative to the working directory
     /// (`HOARD_BASEDIRS`, `base_dirs`; colon-separated).
     public var baseDirectories: [String] = []
@@ -84,6 +87,11 @@ public struct Configuration: Equatable, Sendable {
         Setting(environmentName: "HOARD_ALLOW_TIME_MACROS", fileKey: "allow_time_macros") { configuration, value in
             guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
             configuration.allowTimeMacros = flag
+            return nil
+        },
+        Setting(environmentName: "HOARD_WAIT_FOR_STORE", fileKey: "wait_for_store") { configuration, value in
+            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
+            configuration.waitForStore = flag
             return nil
         },
         Setting(environmentName: "HOARD_BASEDIRS", fileKey: "base_dirs") { configuration, value in

@@ -40,7 +40,9 @@ public struct LineMarkers: Equatable, Sendable {
                         let includer = stack.last.flatMap { $0.hasPrefix("<") ? nil : $0 }
                         stack.append(path)
                         if isFile && seen.insert(path).inserted {
-                            self.inclusions.append(Inclusion(path: path, includer: includer ?? self.inclusions.first?.path))
+                            self.inclusions.append(
+                                Inclusion(path: path, includer: includer ?? self.inclusions.first?.path)
+                            )
                         }
                     case 2:
                         while let top = stack.last, top != path { stack.removeLast() }

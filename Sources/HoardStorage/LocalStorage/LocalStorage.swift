@@ -62,9 +62,11 @@ public final class LocalStorage: CacheStorage {
         self.evictIfNeeded()
     }
 
-    /// The number of entries and their total size in bytes.
+    /// The number of result entries and the total size in bytes of entries and manifests.
     public var usage: (entries: UInt64, bytes: UInt64) {
-        self.state.withLock { (UInt64($0.entries.count), $0.totalSize) }
+        self.state.withLock { state in
+            (UInt64(state.entries.keys.filter { !$0.hasSuffix(manifestSuffix) }.count), state.totalSize)
+        }
     }
 
     /// The size limit in bytes.

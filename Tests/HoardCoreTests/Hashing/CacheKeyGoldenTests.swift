@@ -22,6 +22,8 @@ import Testing
         ("extra-inputs", "clang", "-c -fsanitize=address -fsanitize-ignorelist=ignore.txt a.c"),
         ("native-cpu", "gcc", "-c -O2 -march=native a.c"),
         ("assembler", "gcc", "-c start.S -o start.o"),
+        ("base-directories", "gcc", "-c -I/work/project/include /work/project/src/a.c -o /work/project/b/a.o -MD"),
+        ("direct-mode-manifest", "gcc", "-c -O2 -Iinc a.c -o a.o"),
     ]
 
     static func log(driver: String, line: String) -> String {
@@ -38,7 +40,8 @@ import Testing
             workingDirectory: "/work/project",
             environment: { ["SOURCE_DATE_EPOCH": "1700000000", "LANG": "C.UTF-8"][$0] },
             readFile: { Array("content of \($0)".utf8) },
-            hostCPU: { "model name: golden CPU" }
+            hostCPU: { "model name: golden CPU" },
+            baseDirectories: BaseDirectories(["/work"], workingDirectory: "/work/project")
         )
         var hasher = CacheKeyHasher(recordingDebugLog: true)
         do {
@@ -46,7 +49,13 @@ import Testing
         } catch {
             return "key input problem: \(error)"
         }
-        hasher.combine("preprocessed", bytes: Array("int main(void) { return 0; }\n".utf8))
+        if line.contains("-Iinc") {
+            // Direct mode: the manifest key is the common fields, the mode and the source.
+            hasher.combine("mode", "direct")
+            hasher.combine("source", bytes: Array("int main(void) { return 0; }\n".utf8))
+        } else {
+            hasher.combine("preprocessed", bytes: Array("int main(void) { return 0; }\n".utf8))
+        }
         let lines = hasher.debugLog ?? []
         return (["command: \(driver) \(line)"] + lines + ["key: \(hasher.finalize().hex)"]).joined(separator: "\n")
             + "\n"

@@ -62,6 +62,8 @@ final class Sandbox: Sendable {
         environment["XDG_RUNTIME_DIR"] = self.root.appendingPathComponent("run").path
         environment["XDG_CONFIG_HOME"] = self.root.appendingPathComponent("config").path
         environment["HOARD_IDLE_TIMEOUT"] = "120"
+        // Each compile waits for its store, so the next one can hit (tests of the background store unset it).
+        environment["HOARD_WAIT_FOR_STORE"] = "1"
         environment["LC_ALL"] = "C"
         environment["TERM"] = "dumb"
         self.environment = environment
@@ -127,6 +129,21 @@ final class Sandbox: Sendable {
 
     func stat(_ name: String) throws -> Int {
         try self.stats()[name] as? Int ?? -1
+    }
+
+    /// Hits of either kind.
+    func hits() throws -> Int {
+        let stats = try self.stats()
+        return (stats["direct_hits"] as? Int ?? 0) + (stats["preprocessed_hits"] as? Int ?? 0)
+    }
+
+    /// Waits until the daemon has stored `count` entries (puts are asynchronous), at most 10 s.
+    func waitForStores(_ count: Int) throws {
+        for _ in 0..<200 {
+            if try self.stat("stores") >= count { return }
+            usleep(50_000)
+        }
+        Issue.record("the daemon stored fewer than \(count) entries within 10 s")
     }
 
     /// The pids of daemons serving this sandbox's cache directory.

@@ -1,0 +1,297 @@
+import Foundation
+import Testing
+
+/// Direct mode, depend mode and base directories with real gcc and clang.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct DirectModeEndToEndTests {
+    static let compilers = ["gcc", "clang"]
+
+    /// Compiles through hoard and checks the object equals a direct compile of the same files.
+    @discardableResult
+    static func compileAndCheck(
+        _ sandbox: Sandbox,
+        _ arguments: [String],
+        object: String,
+        in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> CommandResult {
+        let result = try sandbox.hoard(arguments, in: directory, environment: environment)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let place = directory ?? sandbox.work
+        let cached = try Data(contentsOf: place.appendingPathComponent(object))
+        var direct = arguments
+        if let index = direct.firstIndex(of: "-o") { direct[index + 1] = "/tmp/hoard-direct-reference.o" }
+        try sandbox.run(direct, in: directory)
+        #expect(cached == (try Data(contentsOf: URL(fileURLWithPath: "/tmp/hoard-direct-reference.o"))))
+        return result
+    }
+
+    @Test(arguments: compilers)
+    func `a header edit is a miss and a touched but unchanged header is a direct hit`(compiler: String) throws {
+        let sandbox = try Sandbox("direct")
+        try sandbox.write("inc/v.h", "#define V 1\n")
+        try sandbox.write("d.c", "#include \"v.h\"\n#include <stdio.h>\nint d(void) { return V; }\n")
+        let command = [compiler, "-O2", "-Iinc", "-c", "d.c", "-o", "d.o"]
+        try Self.compileAndCheck(sandbox, command, object: "d.o")
+        try sandbox.waitForStores(1)
+        try Self.compileAndCheck(sandbox, command, object: "d.o")
+        #expect(try sandbox.stat("direct_hits") == 1)
+        try sandbox.write("inc/v.h", "#define V 2\n")
+        try Self.compileAndCheck(sandbox, command, object: "d.o")
+        #expect(try sandbox.stat("misses") == 2)
+        try sandbox.waitForStores(2)
+        let later = Date().addingTimeInterval(5)
+        try FileManager.default.setAttributes(
+            [.modificationDate: later],
+            ofItemAtPath: sandbox.work.appendingPathComponent("inc/v.h").path
+        )
+        try Self.compileAndCheck(sandbox, command, object: "d.o")
+        #expect(try sandbox.stat("direct_hits") == 2)
+    }
+
+    struct ShadowCase: Sendable, CustomTestStringConvertible {
+        let options: [String]
+        let include: String
+        let found: String
+        let shadow: String
+        var testDescription: String { "\(self.include) found in \(self.found), shadowed by \(self.shadow)" }
+    }
+
+    @Test(arguments: [
+        ShadowCase(options: ["-Ifirst", "-Isecond"], include: "\"s.h\"", found: "second/s.h", shadow: "first/s.h"),
+        ShadowCase(options: ["-Ifirst", "-Isecond"], include: "<s.h>", found: "second/s.h", shadow: "first/s.h"),
+        ShadowCase(options: ["-Isecond"], include: "\"s.h\"", found: "second/s.h", shadow: "s.h"),
+        ShadowCase(options: ["-iquote", "q", "-Isecond"], include: "\"s.h\"", found: "second/s.h", shadow: "q/s.h"),
+        ShadowCase(options: ["-Ifirst", "-isystem", "sys"], include: "<s.h>", found: "sys/s.h", shadow: "first/s.h"),
+        ShadowCase(options: ["-Isecond"], include: "\"sub/s.h\"", found: "second/sub/s.h", shadow: "sub/s.h"),
+    ])
+    func `a new header that shadows a recorded one is a miss and the new header is compiled`(
+        testCase: ShadowCase
+    ) throws {
+        for compiler in Self.compilers {
+            let sandbox = try Sandbox("shadow")
+            for directory in ["first", "second", "q", "sys"] {
+                try FileManager.default.createDirectory(
+                    at: sandbox.work.appendingPathComponent(directory),
+                    withIntermediateDirectories: true
+                )
+            }
+            try sandbox.write(testCase.found, "#define S 1\n")
+            try sandbox.write("s.c", "#include \(testCase.include)\nint s(void) { return S; }\n")
+            let command = [compiler, "-O2"] + testCase.options + ["-c", "s.c", "-o", "s.o"]
+            try Self.compileAndCheck(sandbox, command, object: "s.o")
+            try sandbox.waitForStores(1)
+            try Self.compileAndCheck(sandbox, command, object: "s.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the unchanged build hits")
+            try sandbox.write(testCase.shadow, "#define S 2\n")
+            try Self.compileAndCheck(sandbox, command, object: "s.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the shadowing header forces a miss")
+            #expect(try sandbox.stat("misses") == 2)
+        }
+    }
+
+    @Test(arguments: ["__DATE__", "__TIME__", "__TIMESTAMP__"])
+    func `a time macro in the source or a header means nothing is stored`(macro: String) throws {
+        let sandbox = try Sandbox("time")
+        try sandbox.write("t.h", "static const char *stamp = \(macro);\n")
+        try sandbox.write("src.c", "const char *when(void) { return \(macro); }\n")
+        try sandbox.write("hdr.c", "#include \"t.h\"\nconst char *when(void) { return stamp; }\n")
+        for source in ["src", "hdr"] {
+            #expect(try sandbox.hoard(["gcc", "-c", "\(source).c"]).status == 0)
+        }
+        usleep(300_000)
+        #expect(try sandbox.stat("not_stored_time_macros") == 2)
+        #expect(try sandbox.stat("stores") == 0)
+        #expect(try sandbox.hoard(["gcc", "-c", "src.c"], environment: ["HOARD_ALLOW_TIME_MACROS": "1"]).status == 0)
+        try sandbox.waitForStores(1)
+    }
+
+    @Test func `a header modified at or after the compile started is never stored`() throws {
+        let sandbox = try Sandbox("toonew")
+        try sandbox.write("n.h", "#define N 1\n")
+        try sandbox.write("n.c", "#include \"n.h\"\nint n(void) { return N; }\n")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(3600)],
+            ofItemAtPath: sandbox.work.appendingPathComponent("n.h").path
+        )
+        #expect(try sandbox.hoard(["gcc", "-c", "n.c"]).status == 0)
+        usleep(300_000)
+        #expect(try sandbox.stat("not_stored_too_new_input") == 1)
+        #expect(try sandbox.stat("stores") == 0)
+    }
+
+    @Test func `an incbin directive means nothing is stored`() throws {
+        let sandbox = try Sandbox("incbin")
+        try sandbox.write("blob.bin", "binary")
+        try sandbox.write("i.c", "__asm__(\".section .rodata\\n.incbin \\\"blob.bin\\\"\\n.text\");\nint i;\n")
+        #expect(try sandbox.hoard(["gcc", "-c", "i.c"]).status == 0)
+        usleep(300_000)
+        #expect(try sandbox.stat("not_stored_embedded_file") == 1)
+        #expect(try sandbox.stat("stores") == 0)
+    }
+
+    /// A compiler wrapper that records each call, to see which processes a compile starts.
+    static func recordingCompiler(_ sandbox: Sandbox) throws -> (path: String, log: URL) {
+        let log = sandbox.root.appendingPathComponent("calls.log")
+        let path = try sandbox.write(
+            "bin/recording-gcc",
+            "#!/bin/sh\necho \"$*\" >> \(log.path)\nexec gcc \"$@\"\n"
+        )
+        chmod(path, 0o755)
+        return (path, log)
+    }
+
+    static func calls(_ log: URL) -> [String] {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test func `a direct-mode hit starts no process`() throws {
+        let sandbox = try Sandbox("noprocess")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        try sandbox.write("h.h", "#define H 4\n")
+        try sandbox.write("p.c", "#include \"h.h\"\nint p(void) { return H; }\n")
+        #expect(try sandbox.hoard([compiler, "-c", "p.c"]).status == 0)
+        try sandbox.waitForStores(1)
+        let before = Self.calls(log)
+        #expect(before.contains { $0.contains("-E") })
+        #expect(try sandbox.hoard([compiler, "-c", "p.c"]).status == 0)
+        #expect(Self.calls(log) == before, "the hit ran: \(Self.calls(log).dropFirst(before.count))")
+        #expect(try sandbox.stat("direct_hits") == 1)
+    }
+
+    @Test func `HOARD_DIRECT=0 uses preprocessor mode only`() throws {
+        let sandbox = try Sandbox("nodirect")
+        try sandbox.write("p.c", "int p(void) { return 1; }\n")
+        for _ in 0..<2 {
+            #expect(try sandbox.hoard(["gcc", "-c", "p.c"], environment: ["HOARD_DIRECT": "0"]).status == 0)
+            try sandbox.waitForStores(1)
+        }
+        #expect(try sandbox.stat("direct_hits") == 0)
+        #expect(try sandbox.stat("preprocessed_hits") == 1)
+        #expect(try sandbox.stat("manifest_updates") == 0)
+    }
+
+    @Test func `depend mode compiles once on a miss and then hits directly`() throws {
+        let sandbox = try Sandbox("depend")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        try sandbox.write("inc/e.h", "#define E 5\n")
+        try sandbox.write("e.c", "#include \"e.h\"\n#include <string.h>\nint e(void) { return E; }\n")
+        let command = [compiler, "-Iinc", "-c", "e.c", "-o", "e.o", "-MMD"]
+        let environment = ["HOARD_DEPEND": "1"]
+        try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
+        #expect(!Self.calls(log).contains { $0.contains("-E") && $0.contains("e.c") }, "no preprocessor run on e.c")
+        try sandbox.waitForStores(1)
+        let before = Self.calls(log).count
+        try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
+        #expect(Self.calls(log).count == before + 1, "only the reference compile ran")
+        #expect(try sandbox.stat("direct_hits") == 1)
+        try sandbox.write("inc/e.h", "#define E 6\n")
+        try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
+        try sandbox.waitForStores(2)
+        try sandbox.write("e.h", "#define E 7\n")
+        try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
+        #expect(try sandbox.stat("direct_hits") == 1)
+        #expect(try sandbox.stat("misses") == 3)
+    }
+
+    /// Two checkouts of one project, compiled with absolute paths as CMake does.
+    static func checkouts(_ sandbox: Sandbox, header: (Int) -> String) throws -> [URL] {
+        try (1...2).map { number in
+            let root = sandbox.work.appendingPathComponent("checkout\(number)")
+            try sandbox.write("checkout\(number)/include/lib.h", header(number))
+            try sandbox.write(
+                "checkout\(number)/src/lib.c",
+                "#include \"lib.h\"\n#include <stdlib.h>\nint lib(void) { return LIB_VALUE + abs(-1); }\n"
+            )
+            try sandbox.write(
+                "checkout\(number)/src/main.c",
+                "#include \"lib.h\"\nint main(void) { return LIB_VALUE; }\n"
+            )
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("build"),
+                withIntermediateDirectories: true
+            )
+            return root
+        }
+    }
+
+    static let baseDirectoriesEnvironment = ["HOARD_BASEDIRS": "/tmp"]
+
+    static func buildCheckout(_ sandbox: Sandbox, _ root: URL, compiler: String, extra: [String] = []) throws {
+        for name in ["lib", "main"] {
+            let command =
+                [compiler, "-O2"] + extra + [
+                    "-I\(root.path)/include", "-c", "\(root.path)/src/\(name).c", "-o", "\(name).o", "-MD", "-MF",
+                    "\(name).d",
+                ]
+            try Self.compileAndCheck(
+                sandbox,
+                command,
+                object: "\(name).o",
+                in: root.appendingPathComponent("build"),
+                environment: Self.baseDirectoriesEnvironment
+            )
+            let dependencies = try String(contentsOf: root.appendingPathComponent("build/\(name).d"), encoding: .utf8)
+            #expect(dependencies.contains("\(root.path)/src/\(name).c"), "the .d names this checkout's source")
+            #expect(dependencies.contains("\(root.path)/include/lib.h"), "the .d names this checkout's header")
+            #expect(!dependencies.contains("checkout\(root.lastPathComponent == "checkout1" ? 2 : 1)"))
+        }
+    }
+
+    @Test(arguments: compilers)
+    func `the same project in two checkouts shares every hit with correct dependency files`(compiler: String) throws {
+        let sandbox = try Sandbox("basedirs")
+        let roots = try Self.checkouts(sandbox) { _ in "#define LIB_VALUE 3\n" }
+        try Self.buildCheckout(sandbox, roots[0], compiler: compiler)
+        try sandbox.waitForStores(2)
+        try sandbox.hoard(["--zero-stats"])
+        try Self.buildCheckout(sandbox, roots[1], compiler: compiler)
+        #expect(try sandbox.stat("direct_hits") == 2)
+        #expect(try sandbox.stat("misses") == 0)
+    }
+
+    @Test(arguments: compilers)
+    func `two checkouts with different header contents never share an object`(compiler: String) throws {
+        let sandbox = try Sandbox("basediff")
+        let roots = try Self.checkouts(sandbox) { "#define LIB_VALUE \($0 * 10)\n" }
+        try Self.buildCheckout(sandbox, roots[0], compiler: compiler)
+        try sandbox.waitForStores(2)
+        try Self.buildCheckout(sandbox, roots[1], compiler: compiler)
+        #expect(try sandbox.hits() == 0)
+    }
+
+    @Test func `a source that names its own path is not shared between checkouts`() throws {
+        let sandbox = try Sandbox("basefile")
+        for number in 1...2 {
+            try sandbox.write("c\(number)/f.c", "const char *where(void) { return __FILE__; }\n")
+        }
+        for number in 1...2 {
+            let directory = sandbox.work.appendingPathComponent("c\(number)")
+            try Self.compileAndCheck(
+                sandbox,
+                ["gcc", "-c", directory.appendingPathComponent("f.c").path, "-o", "f.o"],
+                object: "f.o",
+                in: directory,
+                environment: Self.baseDirectoriesEnvironment
+            )
+            try sandbox.waitForStores(number)
+        }
+        #expect(try sandbox.hits() == 0)
+    }
+
+    @Test func `debug info is shared between checkouts only when a prefix map hides the checkout`() throws {
+        let sandbox = try Sandbox("basedebug")
+        let roots = try Self.checkouts(sandbox) { _ in "#define LIB_VALUE 3\n" }
+        try Self.buildCheckout(sandbox, roots[0], compiler: "gcc", extra: ["-g"])
+        try sandbox.waitForStores(2)
+        try Self.buildCheckout(sandbox, roots[1], compiler: "gcc", extra: ["-g"])
+        #expect(try sandbox.hits() == 0, "without a prefix map each checkout's debug info names it")
+        try sandbox.hoard(["--zero-stats"])
+        for root in roots {
+            let prefixMap = "-ffile-prefix-map=\(root.path)=/src"
+            try Self.buildCheckout(sandbox, root, compiler: "gcc", extra: ["-g", prefixMap])
+            try sandbox.waitForStores(2)
+        }
+        #expect(try sandbox.hits() == 2, "with -ffile-prefix-map the second checkout hits")
+    }
+}
