@@ -14,12 +14,18 @@ struct DirectLookup {
     var depend: Bool
     /// Rewrites paths under the base directories.
     var base: BaseDirectories
+    /// The source file as given.
+    var sourcePath: String
+    /// The source's `__has_include` queries.
+    var sourceQueries: HasIncludeQueries
 }
 
 /// What to record for direct mode after a compile or a preprocessor-mode hit.
 enum ManifestOutcome {
     /// Nothing to record, but the result may be stored.
     case none
+    /// Store the result but no manifest, and count why.
+    case resultOnly(Statistic)
     /// Record this.
     case record(WireManifestRecord)
     /// Store nothing at all, for this reason.
@@ -127,6 +133,28 @@ extension CompileSession {
                 }
             }
         }
+        // The source's own `__has_include` queries (the daemon handles the headers').
+        do {
+            let source = direct.sourceQueries
+            if source.hasOpaqueQuery {
+                self.log.write("__has_include with a macro argument in the source: no manifest")
+                return resultKey.isEmpty ? .refused(.opaqueHasInclude) : .resultOnly(.opaqueHasInclude)
+            }
+            var known = Set(wireIncludes.map(\.path)).union(absent)
+            for name in source.names {
+                for candidate in IncludeSearchPath.queryCandidates(
+                    for: name,
+                    in: direct.sourcePath,
+                    searchDirectories: searchPath.allDirectories
+                ) where known.insert(candidate).inserted {
+                    if let stamp = FileSystem.stamp(of: Path.join(workingDirectory, candidate)) {
+                        wireIncludes.append(WireInclude(path: direct.base.rewritePath(candidate), stamp: stamp))
+                    } else {
+                        absent.append(direct.base.rewritePath(candidate))
+                    }
+                }
+            }
+        }
         return .record(
             WireManifestRecord(
                 manifestKey: direct.manifestKey.hex,
@@ -136,7 +164,8 @@ extension CompileSession {
                 absentPaths: absent,
                 allowTimeMacros: self.configuration.allowTimeMacros,
                 pinnedDirectory: pinnedDirectory,
-                pinOnFileMacro: pinOnFileMacro
+                pinOnFileMacro: pinOnFileMacro,
+                searchDirectories: searchPath.allDirectories.map { direct.base.rewritePath($0) }
             )
         )
     }

@@ -103,7 +103,9 @@ struct CompileSession {
                 sourceFindings: SourceFindings.scan(source),
                 sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
                 depend: depend,
-                base: base
+                base: base,
+                sourcePath: invocation.sourcePath,
+                sourceQueries: HasIncludeQueries(source)
             )
             direct = lookup
             if !self.configuration.recache {
@@ -196,7 +198,7 @@ struct CompileSession {
             if case .hit = reply {
                 switch outcome {
                 case .record(let record): _ = try? daemon.request(.manifestPut(record))
-                case .refused(let statistic): self.record([statistic], daemon: daemon)
+                case .refused(let statistic), .resultOnly(let statistic): self.record([statistic], daemon: daemon)
                 case .none: break
                 }
                 exit(0)
@@ -299,6 +301,9 @@ struct CompileSession {
             exit(0)
         case .record(let value):
             record = value
+        case .resultOnly(let statistic):
+            self.recordWithNewConnection([statistic])
+            guard key != nil else { exit(0) }
         case .none:
             guard key != nil else { exit(0) }
         }

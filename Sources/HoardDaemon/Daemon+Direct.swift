@@ -74,6 +74,7 @@ extension Daemon {
             return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid manifest key or directory"))
         }
         var includes: [Manifest.Include] = []
+        var queries: [(path: String, queries: HasIncludeQueries)] = []
         var pinnedDirectory = record.pinnedDirectory
         for include in record.includes {
             guard let found = self.digests.record(for: Path.join(record.workingDirectory, include.path)) else {
@@ -92,6 +93,43 @@ extension Daemon {
                 pinnedDirectory = record.workingDirectory
             }
             includes.append(Manifest.Include(path: include.path, digest: found.digest))
+            if !found.queries.names.isEmpty || found.queries.hasOpaqueQuery {
+                queries.append((include.path, found.queries))
+            }
+        }
+        // `__has_include` in a header: its answer must not change, so every place it looks is recorded, as an
+        // include if a file is there and as an absent path if not.
+        var absentPaths = record.absentPaths
+        var known = Set(includes.map(\.path)).union(absentPaths)
+        for (path, found) in queries {
+            if found.hasOpaqueQuery {
+                return .failure(
+                    ManifestRefusal(statistic: .opaqueHasInclude, detail: path, storeResult: !record.resultKey.isEmpty)
+                )
+            }
+            for name in found.names {
+                for candidate in IncludeSearchPath.queryCandidates(
+                    for: name,
+                    in: path,
+                    searchDirectories: record.searchDirectories
+                ) where known.insert(candidate).inserted {
+                    let full = Path.join(record.workingDirectory, candidate)
+                    var status = stat()
+                    if stat(full, &status) != 0 {
+                        absentPaths.append(candidate)
+                    } else if let existing = self.digests.record(for: full) {
+                        includes.append(Manifest.Include(path: candidate, digest: existing.digest))
+                    } else {
+                        return .failure(
+                            ManifestRefusal(
+                                statistic: .opaqueHasInclude,
+                                detail: candidate,
+                                storeResult: !record.resultKey.isEmpty
+                            )
+                        )
+                    }
+                }
+            }
         }
         let resultKey: CacheKey
         if record.resultKey.isEmpty {
@@ -111,7 +149,7 @@ extension Daemon {
         }
         let entry = Manifest.Entry(
             includes: includes,
-            absentPaths: record.absentPaths,
+            absentPaths: absentPaths,
             resultKey: resultKey,
             pinnedDirectory: pinnedDirectory
         )
@@ -142,8 +180,9 @@ extension Daemon {
     }
 }
 
-/// Why a manifest (and its result) is not stored.
+/// Why a manifest (and, unless `storeResult`, its result) is not stored.
 struct ManifestRefusal: Error {
     var statistic: Statistic
     var detail: String
+    var storeResult = false
 }

@@ -173,7 +173,7 @@ extension Daemon {
             case .failure(let refusal):
                 self.statistics.add(refusal.statistic)
                 self.log.write("not stored (\(refusal.statistic.name)): \(refusal.detail)")
-                return .ok
+                if !refusal.storeResult { return .ok }
             }
         }
         guard let key = manifestEntry?.entry.resultKey ?? CacheKey(hex: keyText) else {

@@ -11,6 +11,7 @@ final class DigestCache: Sendable {
         var stamp: FileStamp
         var digest: [UInt8]
         var findings: SourceFindings
+        var queries: HasIncludeQueries
     }
 
     private let records: Mutex<[String: Record]> = Mutex([:])
@@ -32,7 +33,12 @@ final class DigestCache: Sendable {
         else {
             return nil
         }
-        let record = Record(stamp: after, digest: BLAKE3.hash(bytes), findings: SourceFindings.scan(bytes))
+        let record = Record(
+            stamp: after,
+            digest: BLAKE3.hash(bytes),
+            findings: SourceFindings.scan(bytes),
+            queries: HasIncludeQueries(bytes)
+        )
         self.records.withLock { records in
             if records.count >= Self.capacity { records.removeAll(keepingCapacity: true) }
             records[path] = record

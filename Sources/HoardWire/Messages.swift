@@ -93,6 +93,8 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var pinnedDirectory: String
     /// Pin the entry to the working directory if an include uses `__FILE__` (depend mode with base directories).
     public var pinOnFileMacro: Bool
+    /// The include search directories in order (quote directories first), for the headers' `__has_include` queries.
+    public var searchDirectories: [String]
 
     /// Creates a record.
     public init(
@@ -103,8 +105,10 @@ public struct WireManifestRecord: Equatable, Sendable {
         absentPaths: [String],
         allowTimeMacros: Bool,
         pinnedDirectory: String = "",
-        pinOnFileMacro: Bool = false
+        pinOnFileMacro: Bool = false,
+        searchDirectories: [String] = []
     ) {
+        self.searchDirectories = searchDirectories
         self.manifestKey = manifestKey
         self.resultKey = resultKey
         self.workingDirectory = workingDirectory
@@ -457,6 +461,8 @@ extension WireWriter {
         self.write(record.allowTimeMacros)
         self.write(record.pinnedDirectory)
         self.write(record.pinOnFileMacro)
+        self.write(UInt32(record.searchDirectories.count))
+        for directory in record.searchDirectories { self.write(directory) }
     }
 
     mutating func write(_ counters: [WireCounter]) {
@@ -513,7 +519,8 @@ extension WireReader {
             absentPaths: absent,
             allowTimeMacros: try self.readBool(),
             pinnedDirectory: try self.readString(),
-            pinOnFileMacro: try self.readBool()
+            pinOnFileMacro: try self.readBool(),
+            searchDirectories: try self.readStrings()
         )
     }
 

@@ -90,6 +90,28 @@ struct DirectModeEndToEndTests {
         }
     }
 
+    @Test(arguments: ["source", "header"])
+    func `a header that __has_include finds later is a miss`(place: String) throws {
+        for compiler in Self.compilers {
+            let sandbox = try Sandbox("hasinclude")
+            let probe = "#if __has_include(<opt.h>)\n#include <opt.h>\n#else\n#define OPT 0\n#endif\n"
+            try sandbox.write("probe.h", probe)
+            try FileManager.default.createDirectory(
+                at: sandbox.work.appendingPathComponent("extra"),
+                withIntermediateDirectories: true
+            )
+            let body = "int opt(void) { return OPT; }\n"
+            try sandbox.write("q.c", (place == "source" ? probe : "#include \"probe.h\"\n") + body)
+            let command = [compiler, "-O2", "-Iextra", "-c", "q.c", "-o", "q.o"]
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler), \(place): the unchanged build hits")
+            try sandbox.write("extra/opt.h", "#define OPT 9\n")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler), \(place): the new header forces a miss")
+        }
+    }
+
     @Test(arguments: ["__DATE__", "__TIME__", "__TIMESTAMP__"])
     func `a time macro in the source or a header means nothing is stored`(macro: String) throws {
         let sandbox = try Sandbox("time")

@@ -53,6 +53,28 @@ public struct IncludeSearchPath: Equatable, Sendable {
         self.shadowCandidates(for: inclusion.path, includers: inclusion.includer.map { [$0] } ?? [])
     }
 
+    /// All directories in search order, quote directories first.
+    public var allDirectories: [String] { self.quoteDirectories + self.angleDirectories }
+
+    /// Returns every path where `__has_include(name)` in the file `includer` may look: the includer's directory, then
+    /// every search directory.
+    ///
+    /// - Parameters:
+    ///   - name: the queried header name.
+    ///   - includer: the file holding the query, spelled like the includes.
+    ///   - searchDirectories: the search directories in order.
+    /// - Returns: the candidate paths.
+    public static func queryCandidates(for name: String, in includer: String, searchDirectories: [String]) -> [String] {
+        if name.hasPrefix("/") { return [name] }
+        let includerDirectory = includer.contains("/") ? Path.directory(of: includer) : ""
+        var candidates: [String] = []
+        for directory in [includerDirectory] + searchDirectories {
+            let candidate = directory.isEmpty ? name : (directory == "/" ? "/" + name : directory + "/" + name)
+            if !candidates.contains(candidate) { candidates.append(candidate) }
+        }
+        return candidates
+    }
+
     /// Returns the shadowing candidates of `path` when any of `includers` may have included it.
     ///
     /// - Parameters:

@@ -58,3 +58,53 @@ private func matchesEmbed(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) ->
     while index < buffer.count && (buffer[index] == 32 || buffer[index] == 9) { index += 1 }
     return matches(buffer, index, "embed")
 }
+
+/// The header names a file asks about with `__has_include` or `__has_include_next`.
+///
+/// A file's result depends on whether those headers exist, though the preprocessor reports no inclusion for
+/// them; direct mode records where each would be found.
+public struct HasIncludeQueries: Equatable, Sendable {
+    /// The queried names, as written between `<>` or `""`.
+    public var names: [String] = []
+    /// A query whose argument is a macro: the name cannot be known without preprocessing.
+    public var hasOpaqueQuery = false
+
+    /// Finds the queries in a file.
+    ///
+    /// - Parameter bytes: the file's content.
+    public init(_ bytes: [UInt8]) {
+        let word = Array("__has_include".utf8)
+        var index = 0
+        while index + word.count < bytes.count {
+            guard bytes[index] == UInt8(ascii: "_"), bytes[index..<(index + word.count)].elementsEqual(word) else {
+                index += 1
+                continue
+            }
+            var cursor = index + word.count
+            if bytes[cursor...].starts(with: Array("_next".utf8)) { cursor += 5 }
+            index = cursor
+            while cursor < bytes.count && (bytes[cursor] == 32 || bytes[cursor] == 9) { cursor += 1 }
+            // `#ifdef __has_include` and mentions in comments are not queries.
+            guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "(") else { continue }
+            cursor += 1
+            while cursor < bytes.count && (bytes[cursor] == 32 || bytes[cursor] == 9) { cursor += 1 }
+            guard cursor < bytes.count else { break }
+            let close: UInt8
+            switch bytes[cursor] {
+            case UInt8(ascii: "<"): close = UInt8(ascii: ">")
+            case UInt8(ascii: "\""): close = UInt8(ascii: "\"")
+            default:
+                self.hasOpaqueQuery = true
+                continue
+            }
+            guard let end = bytes[(cursor + 1)...].firstIndex(where: { $0 == close || $0 == 10 }), bytes[end] == close
+            else {
+                self.hasOpaqueQuery = true
+                continue
+            }
+            let name = String(decoding: bytes[(cursor + 1)..<end], as: UTF8.self)
+            if !name.isEmpty && !self.names.contains(name) { self.names.append(name) }
+            index = end
+        }
+    }
+}

@@ -112,6 +112,8 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
     case unreadableInclude = 93
     /// An include file changed between the preprocessor run and the store.
     case inputsChangedBeforeStore = 94
+    /// A `__has_include` with a macro argument: the result was stored, but no manifest (no direct-mode hits).
+    case opaqueHasInclude = 95
 
     /// The name used in JSON output and the stats file.
     public var name: String {
@@ -167,6 +169,7 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .embeddedFile: "not_stored_embedded_file"
         case .unreadableInclude: "not_stored_unreadable_include"
         case .inputsChangedBeforeStore: "not_stored_inputs_changed"
+        case .opaqueHasInclude: "no_manifest_opaque_has_include"
         }
     }
 
@@ -224,6 +227,7 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .embeddedFile: ".incbin/#embed used"
         case .unreadableInclude: "Unreadable include"
         case .inputsChangedBeforeStore: "Inputs changed before store"
+        case .opaqueHasInclude: "No manifest: __has_include(MACRO)"
         }
     }
 
