@@ -43,6 +43,21 @@ public struct Configuration: Equatable, Sendable {
         let apply: @Sendable (inout Configuration, ConfigurationValue) -> String?
     }
 
+    /// A boolean setting.
+    static func flag(
+        _ environmentName: String,
+        _ fileKey: String,
+        _ property: WritableKeyPath<Configuration, Bool> & Sendable
+    )
+        -> Setting
+    {
+        Setting(environmentName: environmentName, fileKey: fileKey) { configuration, value in
+            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
+            configuration[keyPath: property] = flag
+            return nil
+        }
+    }
+
     static let settings: [Setting] = [
         Setting(environmentName: "HOARD_DIR", fileKey: "cache_dir") { configuration, value in
             guard let path = value.string, path.hasPrefix("/") else { return "expected an absolute path" }
@@ -54,16 +69,8 @@ public struct Configuration: Equatable, Sendable {
             configuration.maximumSize = size
             return nil
         },
-        Setting(environmentName: "HOARD_DISABLE", fileKey: "disable") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.isDisabled = flag
-            return nil
-        },
-        Setting(environmentName: "HOARD_RECACHE", fileKey: "recache") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.recache = flag
-            return nil
-        },
+        Self.flag("HOARD_DISABLE", "disable", \.isDisabled),
+        Self.flag("HOARD_RECACHE", "recache", \.recache),
         Setting(environmentName: "HOARD_LOG", fileKey: "log_file") { configuration, value in
             guard let path = value.string else { return "expected a path" }
             configuration.logFile = path.isEmpty ? nil : path
@@ -74,26 +81,10 @@ public struct Configuration: Equatable, Sendable {
             configuration.idleTimeoutSeconds = UInt64(seconds)
             return nil
         },
-        Setting(environmentName: "HOARD_DIRECT", fileKey: "direct_mode") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.directMode = flag
-            return nil
-        },
-        Setting(environmentName: "HOARD_DEPEND", fileKey: "depend_mode") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.dependMode = flag
-            return nil
-        },
-        Setting(environmentName: "HOARD_ALLOW_TIME_MACROS", fileKey: "allow_time_macros") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.allowTimeMacros = flag
-            return nil
-        },
-        Setting(environmentName: "HOARD_WAIT_FOR_STORE", fileKey: "wait_for_store") { configuration, value in
-            guard let flag = value.boolean else { return "expected true or false (1 or 0)" }
-            configuration.waitForStore = flag
-            return nil
-        },
+        Self.flag("HOARD_DIRECT", "direct_mode", \.directMode),
+        Self.flag("HOARD_DEPEND", "depend_mode", \.dependMode),
+        Self.flag("HOARD_ALLOW_TIME_MACROS", "allow_time_macros", \.allowTimeMacros),
+        Self.flag("HOARD_WAIT_FOR_STORE", "wait_for_store", \.waitForStore),
         Setting(environmentName: "HOARD_BASEDIRS", fileKey: "base_dirs") { configuration, value in
             guard let text = value.string else { return "expected absolute directories separated by ':'" }
             let directories = text.split(separator: ":").map(String.init)
