@@ -47,7 +47,7 @@ public struct Configuration: Equatable, Sendable {
     static func flag(
         _ environmentName: String,
         _ fileKey: String,
-        _ property: WritableKeyPath<Configuration, Bool> & Sendable
+        _ property: any WritableKeyPath<Configuration, Bool> & Sendable
     )
         -> Setting
     {
