@@ -3,12 +3,8 @@ import HoardCore
 /// Finds the real compiler: an explicit path, or the first match on `PATH` that is not Hoard or another wrapper.
 enum CompilerLocator {
     /// Names of compiler caches whose binaries we must skip, or we would call them (or ourselves) in a loop.
-    static let wrapperNames: Set<String> = ["hoard", "ccache", "sccache", "distcc", "icecc"]
-
-    /// Compiler names a masquerade symlink may carry.
-    static let masqueradeNames: Set<String> = [
-        "cc", "c++", "gcc", "g++", "clang", "clang++",
-    ]
+    /// An array, not a `Set`: a `Set<String>` costs the client a runtime conformance lookup at start-up.
+    static let wrapperNames = ["hoard", "ccache", "sccache", "distcc", "icecc"]
 
     /// Resolves the compiler named `name`.
     ///

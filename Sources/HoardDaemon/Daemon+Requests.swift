@@ -278,10 +278,16 @@ private func restore(
             throw error
         }
     }
-    for item in pending where rename(item.temporary, item.path) != 0 {
-        let error = SystemError("rename \(item.temporary)")
-        discard()
-        throw error
+    for item in pending {
+        // Removing the old output first keeps ext4 (auto_da_alloc) from flushing the new file to disk on a
+        // replacing rename, which would make every hit wait for the disk. A reader may briefly find no output,
+        // never a partial one.
+        unlink(item.path)
+        if rename(item.temporary, item.path) != 0 {
+            let error = SystemError("rename \(item.temporary)")
+            discard()
+            throw error
+        }
     }
 }
 

@@ -100,18 +100,18 @@ public struct MatchedOption: Sendable, Equatable {
 public struct OptionTable: Sendable {
     /// The rows, sorted by name.
     public let rows: [OptionSpec]
-    private let exact: [String: OptionSpec]
+    /// The rows that match exactly, sorted by the bytes of their names (binary search: a `Dictionary` would cost
+    /// the client a runtime conformance lookup at start-up).
+    private let exact: [OptionSpec]
     private let prefixes: [OptionSpec]
 
     /// Creates a table; the rows must be sorted and unique (tests check the shipped tables).
     public init(_ rows: [OptionSpec]) {
         self.rows = rows
-        var exact: [String: OptionSpec] = [:]
-        for row in rows where row.form != .joined { exact[row.name] = row }
-        self.exact = exact
-        // Longest prefix first, so `-fprofile-use=` wins over `-f`-anything shorter.
+        // Already in byte order: the table is sorted (and its tests check it), and sorting here would cost a
+        // runtime conformance lookup.
+        self.exact = rows.filter { $0.form != .joined }
         self.prefixes = rows.filter { $0.form == .joined || $0.form == .joinedOrSeparate }
-            .sorted { $0.name.utf8.count > $1.name.utf8.count }
     }
 
     /// Matches `arguments[index]` against the table.
@@ -122,7 +122,7 @@ public struct OptionTable: Sendable {
     /// - Returns: the match, `nil` for an unknown option; a separate value missing at the end is `.missingValue`.
     public func match(_ arguments: [String], at index: Int) -> Match {
         let argument = arguments[index]
-        if let spec = self.exact[argument] {
+        if let spec = self.exactMatch(argument) {
             switch spec.form {
             case .flag:
                 return .option(MatchedOption(spec: spec, value: nil, argumentCount: 1))
@@ -133,11 +133,26 @@ public struct OptionTable: Sendable {
                 break
             }
         }
+        // The longest matching prefix wins, so `-fprofile-use=` beats a shorter row.
+        var best: OptionSpec?
         for spec in self.prefixes where argument.hasPrefix(spec.name) && argument != spec.name {
-            let value = String(argument.utf8.dropFirst(spec.name.utf8.count)) ?? ""
-            return .option(MatchedOption(spec: spec, value: value, argumentCount: 1))
+            if spec.name.utf8.count > best?.name.utf8.count ?? 0 { best = spec }
         }
-        return .unknown
+        guard let best else { return .unknown }
+        let value = String(argument.utf8.dropFirst(best.name.utf8.count)) ?? ""
+        return .option(MatchedOption(spec: best, value: value, argumentCount: 1))
+    }
+
+    private func exactMatch(_ name: String) -> OptionSpec? {
+        var low = 0
+        var high = self.exact.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = self.exact[middle].name
+            if candidate == name { return self.exact[middle] }
+            if candidate.utf8.lexicographicallyPrecedes(name.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return nil
     }
 
     /// The result of matching one argument.

@@ -72,7 +72,13 @@ public enum Path {
             }
             components.append(component)
         }
-        return "/" + components.joined(separator: "/")
+        // Concatenated by hand: `joined(separator:)` on substrings takes a slow, unspecialized runtime path.
+        var result = ""
+        for component in components {
+            result += "/"
+            result += String(component)
+        }
+        return result.isEmpty ? "/" : result
     }
 
     /// Returns the relative path from the absolute directory `base` to the absolute path `path`.

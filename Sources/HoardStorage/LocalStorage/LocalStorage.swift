@@ -17,7 +17,7 @@ public final class LocalStorage: CacheStorage {
     private let manifestLock = Mutex<Void>(())
 
     private struct IndexState {
-        var entries: [String: (size: UInt64, lastUse: UInt64)] = [:]
+        var entries: [String: (size: UInt64, lastUse: UInt64, touchedAt: Int64)] = [:]
         var totalSize: UInt64 = 0
         var maximumSize: UInt64
         var clock: UInt64 = 0
@@ -37,6 +37,7 @@ public final class LocalStorage: CacheStorage {
         try FileSystem.createDirectories(directory, mode: 0o700)
         var index = IndexState(maximumSize: maximumSize)
         var found: [(key: String, size: UInt64, mtime: Int64)] = []
+        // Modification times order the index across restarts; they are refreshed at most hourly on use.
         for first in hexDigits {
             for second in hexDigits {
                 let shard = "\(directory)/\(first)/\(second)"
@@ -55,7 +56,7 @@ public final class LocalStorage: CacheStorage {
         found.sort { $0.mtime < $1.mtime }
         for item in found {
             index.clock += 1
-            index.entries[item.key] = (item.size, index.clock)
+            index.entries[item.key] = (item.size, index.clock, item.mtime / 1_000_000_000)
             index.totalSize += item.size
         }
         self.state = Mutex(index)
@@ -163,7 +164,7 @@ public final class LocalStorage: CacheStorage {
         self.state.withLock { state in
             state.clock += 1
             if let old = state.entries[name] { state.totalSize -= old.size }
-            state.entries[name] = (UInt64(bytes.count), state.clock)
+            state.entries[name] = (UInt64(bytes.count), state.clock, WallClock.now() / 1_000_000_000)
             state.totalSize += UInt64(bytes.count)
         }
         self.evictIfNeeded()
@@ -187,14 +188,17 @@ public final class LocalStorage: CacheStorage {
     }
 
     private func touch(_ name: String, path: String) {
-        self.state.withLock { state in
+        let now = WallClock.now() / 1_000_000_000
+        let stale = self.state.withLock { state -> Bool in
             state.clock += 1
-            if let old = state.entries[name] {
-                state.entries[name] = (old.size, state.clock)
-            }
+            guard let old = state.entries[name] else { return false }
+            let stale = now - old.touchedAt > touchInterval
+            state.entries[name] = (old.size, state.clock, stale ? now : old.touchedAt)
+            return stale
         }
-        // Keeps the order across restarts: the index is rebuilt from modification times.
-        utimensat(AT_FDCWD, path, nil, 0)
+        // Keeps the order across restarts (the index is rebuilt from modification times), without dirtying an
+        // inode on every hit: a journaled inode update can block the hit on the disk.
+        if stale { utimensat(AT_FDCWD, path, nil, 0) }
     }
 
     private func forget(_ name: String) {
@@ -224,6 +228,8 @@ public final class LocalStorage: CacheStorage {
 
 private let hexDigits = Array("0123456789abcdef").map(String.init)
 private let manifestSuffix = ".manifest"
+/// Seconds between refreshes of an entry's modification time on use.
+private let touchInterval: Int64 = 3600
 
 /// Tells whether a file name in a shard is an entry (a key) or a manifest (a key and `.manifest`).
 private func isStorageName(_ name: String) -> Bool {
