@@ -3,6 +3,7 @@ import HoardCore
 /// Finds the real compiler: an explicit path, or the first match on `PATH` that is not Hoard or another wrapper.
 enum CompilerLocator {
     /// Names of compiler caches whose binaries we must skip, or we would call them (or ourselves) in a loop.
+    ///
     /// An array, not a `Set`: a `Set<String>` costs the client a runtime conformance lookup at start-up.
     static let wrapperNames = ["hoard", "ccache", "sccache", "distcc", "icecc"]
 
