@@ -7,6 +7,8 @@ import HoardWire
 /// Synchronous: one request, one response, with bounded timeouts everywhere.
 final class DaemonClient {
     private let socket: UnixSocket
+    /// The reply to Hello has not been read yet.
+    private var helloPending = true
 
     private init(socket: consuming UnixSocket) {
         self.socket = socket
@@ -16,8 +18,6 @@ final class DaemonClient {
     enum ConnectError: Error {
         /// Nothing listens and starting the daemon failed or timed out.
         case unreachable(String)
-        /// The daemon is newer than this client: compile uncached.
-        case newerDaemon
     }
 
     /// Connects to the daemon for `configuration`, starting it if needed, and exchanges `Hello`.
@@ -29,40 +29,50 @@ final class DaemonClient {
     /// - Throws: ``ConnectError``.
     static func connect(_ configuration: Configuration, autoStart: Bool = true) throws(ConnectError) -> DaemonClient {
         let location = DaemonLocation(cacheDirectory: configuration.cacheDirectory)
-        for attempt in 0..<2 {
-            var socket: UnixSocket
-            do {
-                socket = try UnixSocket.connect(to: location.socketPath)
-            } catch {
-                guard autoStart else { throw .unreachable("no daemon: \(error)") }
-                socket = try self.startDaemon(configuration, location: location)
-            }
-            socket.setTimeout(milliseconds: 10_000)
-            let client = DaemonClient(socket: socket)
-            let reply: Response
-            do {
-                reply = try client.request(.hello(protocolVersion: wireProtocolVersion, clientVersion: hoardVersion))
-            } catch {
-                throw .unreachable("hello failed: \(error)")
-            }
-            guard case .hello(let version, _, _) = reply else { throw .unreachable("unexpected reply to hello") }
-            if version == wireProtocolVersion { return client }
-            if version > wireProtocolVersion { throw .newerDaemon }
-            // An older daemon: stop it and start ours once.
-            _ = try? client.request(.shutdown)
-            guard attempt == 0, autoStart else { break }
-            self.waitUntilGone(location.socketPath)
+        var socket: UnixSocket
+        do {
+            socket = try UnixSocket.connect(to: location.socketPath)
+        } catch {
+            guard autoStart else { throw .unreachable("no daemon: \(error)") }
+            socket = try self.startDaemon(configuration, location: location)
         }
-        throw .unreachable("daemon protocol mismatch")
+        socket.setTimeout(milliseconds: 10_000)
+        let client = DaemonClient(socket: socket)
+        // Hello goes out now; its reply is read with the first request's, saving a round trip.
+        do {
+            try client.socket.send(
+                Request.hello(protocolVersion: wireProtocolVersion, clientVersion: hoardVersion).encode()
+            )
+        } catch {
+            throw .unreachable("hello failed: \(error)")
+        }
+        return client
     }
 
     /// Sends a request and waits for its response.
     ///
     /// - Parameter request: the request.
     /// - Returns: the response.
-    /// - Throws: ``SystemError`` if the connection broke or the reply was malformed.
+    /// - Throws: ``SystemError`` if the connection broke, the reply was malformed, or the daemon speaks another
+    ///   protocol version (an older daemon is asked to exit, so the next compile starts a current one).
     func request(_ request: Request) throws(SystemError) -> Response {
         try self.socket.send(request.encode())
+        if self.helloPending {
+            self.helloPending = false
+            guard case .hello(let version, _, _) = try self.receive() else {
+                throw SystemError("unexpected reply to hello", errno: EPROTO)
+            }
+            if version != wireProtocolVersion {
+                if version < wireProtocolVersion {
+                    try? self.socket.send(Request.shutdown.encode())
+                }
+                throw SystemError("daemon speaks protocol \(version), not \(wireProtocolVersion)", errno: EPROTO)
+            }
+        }
+        return try self.receive()
+    }
+
+    private func receive() throws(SystemError) -> Response {
         guard let message = try self.socket.receive() else {
             throw SystemError("daemon closed the connection", errno: ECONNRESET)
         }
@@ -76,13 +86,6 @@ final class DaemonClient {
     /// Sends a request without waiting for the response (a put the client does not wait for).
     func post(_ request: Request) throws(SystemError) {
         try self.socket.send(request.encode())
-    }
-
-    private static func waitUntilGone(_ socketPath: String) {
-        for _ in 0..<200 {
-            guard (try? UnixSocket.connect(to: socketPath)) != nil else { return }
-            usleep(10_000)
-        }
     }
 
     /// Starts the daemon under the start lock, so fifty clients starting at once yield one daemon.

@@ -53,6 +53,7 @@ public final class Daemon: Sendable {
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    private let workers: WorkerPool
 
     /// Opens the storage and statistics.
     ///
@@ -68,6 +69,7 @@ public final class Daemon: Sendable {
         )
         self.statistics = StatisticsStore(path: options.cacheDirectory + "/stats")
         self.lastActivity = Atomic(MonotonicClock.now())
+        self.workers = WorkerPool()
     }
 
     /// Runs until shut down, idle for too long, or signalled.
@@ -127,7 +129,7 @@ public final class Daemon: Sendable {
                     _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
                     self.lastActivity.store(now, ordering: .relaxed)
                     self.activeConnections.add(1, ordering: .relaxed)
-                    let started = startDetachedThread { [self] in
+                    let started = self.workers.run { [self] in
                         self.serve(UnixSocket(descriptor: connection))
                         self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
                         self.activeConnections.subtract(1, ordering: .relaxed)

@@ -15,6 +15,9 @@ public final class LocalStorage: CacheStorage {
     private let state: Mutex<IndexState>
     /// Serializes manifest read-modify-write cycles, so concurrent updates never lose an entry.
     private let manifestLock = Mutex<Void>(())
+    /// Decoded manifests by file name: a direct-mode hit then reads no manifest file.
+    private let manifestCache = Mutex<[String: Manifest]>([:])
+    private static let manifestCacheCapacity = 4096
 
     private struct IndexState {
         var entries: [String: (size: UInt64, lastUse: UInt64, touchedAt: Int64)] = [:]
@@ -113,7 +116,21 @@ public final class LocalStorage: CacheStorage {
     /// - Returns: the manifest, or `nil` if there is none.
     /// - Throws: ``StorageError`` if it exists but cannot be read or is corrupt (it is then deleted).
     public func manifest(for key: CacheKey) throws(StorageError) -> Manifest? {
-        try self.load(key.hex + manifestSuffix) { (bytes) throws(StorageError) in try Manifest.decode(bytes) }
+        let name = key.hex + manifestSuffix
+        if let cached = self.manifestCache.withLock({ $0[name] }) {
+            self.touch(name, path: self.path(forName: name))
+            return cached
+        }
+        let manifest = try self.load(name) { (bytes) throws(StorageError) in try Manifest.decode(bytes) }
+        if let manifest { self.cacheManifest(manifest, name: name) }
+        return manifest
+    }
+
+    private func cacheManifest(_ manifest: Manifest?, name: String) {
+        self.manifestCache.withLock { cache in
+            if cache.count >= Self.manifestCacheCapacity { cache.removeAll(keepingCapacity: true) }
+            cache[name] = manifest
+        }
     }
 
     /// Adds an entry to the manifest under `key`, creating it if needed; concurrent updates never lose entries.
@@ -127,6 +144,7 @@ public final class LocalStorage: CacheStorage {
             var manifest = (try? self.manifest(for: key)) ?? Manifest()
             manifest.add(entry)
             try self.save(manifest.encode(), name: key.hex + manifestSuffix)
+            self.cacheManifest(manifest, name: key.hex + manifestSuffix)
         }
     }
 
@@ -178,6 +196,7 @@ public final class LocalStorage: CacheStorage {
             state.totalSize = 0
             return keys
         }
+        self.manifestCache.withLock { $0.removeAll() }
         for name in keys { unlink(self.path(forName: name)) }
     }
 
@@ -202,6 +221,7 @@ public final class LocalStorage: CacheStorage {
     }
 
     private func forget(_ name: String) {
+        self.cacheManifest(nil, name: name)
         self.state.withLock { state in
             if let old = state.entries.removeValue(forKey: name) { state.totalSize -= old.size }
         }
@@ -222,7 +242,10 @@ public final class LocalStorage: CacheStorage {
             state.evictions += UInt64(victims.count)
             return victims
         }
-        for name in victims { unlink(self.path(forName: name)) }
+        for name in victims {
+            self.cacheManifest(nil, name: name)
+            unlink(self.path(forName: name))
+        }
     }
 }
 
