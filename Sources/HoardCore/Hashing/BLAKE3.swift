@@ -1,3 +1,5 @@
+import CHoardBLAKE3
+
 /// The BLAKE3 hash function: plain hashing, keyed hashing, key derivation and extendable output.
 ///
 /// A value type: copy it to fork a hash state. Not thread-safe; use one per thread.
@@ -65,6 +67,13 @@ public struct BLAKE3: Sendable {
                 self.addChunkChainingValue(cv, totalChunks: totalChunks)
                 self.chunk = ChunkState(keyWords: self.keyWords, counter: totalChunks, flags: self.flags)
             }
+            // Whole chunks with more input after them (the last chunk stays for the output) go to SIMD code.
+            if self.chunk.length == 0 && remaining > 8 * chunkLength {
+                let hashed = self.hashWholeChunks(base, count: (remaining - 1) / chunkLength)
+                base += hashed * chunkLength
+                remaining -= hashed * chunkLength
+                if hashed > 0 { continue }
+            }
             let take = min(chunkLength - self.chunk.length, remaining)
             self.chunk.update(UnsafeBufferPointer(start: base, count: take))
             base += take
@@ -72,15 +81,55 @@ public struct BLAKE3: Sendable {
         }
     }
 
-    private mutating func addChunkChainingValue(_ newCV: Words8, totalChunks: UInt64) {
+    /// Hashes whole chunks at `base` with the SIMD routines, as one aligned subtree: its chunks and its parent
+    /// nodes, and adds the subtree's chaining value.
+    ///
+    /// - Returns: how many chunks were hashed (0 without AVX2, or when fewer than 8 chunks fit the alignment).
+    private mutating func hashWholeChunks(_ base: UnsafePointer<UInt8>, count: Int) -> Int {
+        let counter = self.chunk.counter
+        // The largest power of two that fits, is at most 1024 chunks, and keeps the subtree aligned in the tree.
+        var size = 1024
+        while size > count || counter % UInt64(size) != 0 { size >>= 1 }
+        guard size >= 8, hoard_blake3_simd_degree() >= 8 else { return 0 }
+        var key = self.keyWords
+        let flags = UInt8(truncatingIfNeeded: self.flags)
+        var cvs = [UInt8](repeating: 0, count: size * 32)
+        let hashed = withUnsafeBytes(of: &key) { keyBytes -> Int in
+            let keyWords = keyBytes.baseAddress?.assumingMemoryBound(to: UInt32.self)
+            return cvs.withUnsafeMutableBufferPointer { buffer -> Int in
+                guard let out = buffer.baseAddress,
+                    hoard_blake3_hash_chunks(base, size, keyWords, counter, flags, out) == size
+                else { return 0 }
+                var nodes = size
+                while nodes > 1 {
+                    nodes /= 2
+                    hoard_blake3_hash_parents(out, nodes, keyWords, flags, out)
+                }
+                return size
+            }
+        }
+        guard hashed == size else { return 0 }
+        var level = 0
+        while 1 << level < size { level += 1 }
+        self.addChainingValue(Words8(littleEndianBytes: cvs, at: 0), totalChunks: counter + UInt64(size), level: level)
+        self.chunk = ChunkState(keyWords: self.keyWords, counter: counter + UInt64(size), flags: self.flags)
+        return size
+    }
+
+    /// Adds the chaining value of a complete subtree of `2^level` chunks, merging completed subtrees eagerly.
+    private mutating func addChainingValue(_ newCV: Words8, totalChunks: UInt64, level: Int) {
         var cv = newCV
-        var total = totalChunks
+        var total = totalChunks >> UInt64(level)
         while total & 1 == 0 {
             guard let left = self.stack.popLast() else { break }
             cv = parentOutput(left: left, right: cv, keyWords: self.keyWords, flags: self.flags).chainingValue()
             total >>= 1
         }
         self.stack.append(cv)
+    }
+
+    private mutating func addChunkChainingValue(_ newCV: Words8, totalChunks: UInt64) {
+        self.addChainingValue(newCV, totalChunks: totalChunks, level: 0)
     }
 
     /// Returns the first `count` bytes of the extendable output (32 by default).
