@@ -197,12 +197,9 @@ public final class Daemon: Sendable {
                 response = .error(code: WireErrorCode.badRequest, message: error.description)
             }
             self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
-            do {
-                try socket.send(response.encode())
-            } catch {
-                // The client does not wait for the reply to a put; a closed peer is normal.
-                return
-            }
+            // A client that does not wait for replies (it sends CachePut and exits) may have closed already: keep
+            // reading, so the requests it sent are still served.
+            try? socket.send(response.encode())
         }
     }
 }

@@ -42,6 +42,16 @@ struct FaultEndToEndTests {
         }
     }
 
+    @Test func `a store left to the daemon is not lost when the client exits at once`() throws {
+        let sandbox = try Sandbox("background")
+        for n in 0..<20 {
+            try sandbox.write("b\(n).c", "int b\(n)(int x) { return x - \(n); }\n")
+            let result = try sandbox.hoard(["gcc", "-c", "b\(n).c"], environment: ["HOARD_WAIT_FOR_STORE": "0"])
+            #expect(result.status == 0)
+        }
+        try sandbox.waitForStores(20)
+    }
+
     @Test(arguments: ["flip", "truncate", "empty"])
     func `a corrupt or truncated entry is a counted miss and the compile is correct`(damage: String) throws {
         let sandbox = try Sandbox("corrupt")
