@@ -34,9 +34,16 @@ let package = Package(
         .target(name: "HoardClient", dependencies: ["HoardCore", "HoardWire"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "HoardStorage", dependencies: ["HoardCore", "CZstd"], swiftSettings: swiftSettings),
+        // TLS and SHA-256/HMAC for remote backends, from Debian's libssl-dev: linked by the daemon only.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "HoardRemoteStorage",
+            dependencies: ["HoardCore", "HoardStorage", "COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HoardDaemon",
-            dependencies: ["HoardCore", "HoardWire", "HoardStorage"],
+            dependencies: ["HoardCore", "HoardWire", "HoardStorage", "HoardRemoteStorage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -47,6 +54,11 @@ let package = Package(
         ),
         .testTarget(name: "HoardWireTests", dependencies: ["HoardWire"], swiftSettings: swiftSettings),
         .testTarget(name: "HoardStorageTests", dependencies: ["HoardStorage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HoardRemoteStorageTests",
+            dependencies: ["HoardRemoteStorage"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HoardDaemonTests",
             dependencies: ["HoardDaemon", "HoardClient"],

@@ -3,9 +3,9 @@
 # Runs apt-get only for what is missing, so a prepared machine pays nothing.
 set -euo pipefail
 kind=${1:-build}
-packages=(libzstd-dev pkg-config make gcc g++ binutils)
+packages=(libzstd-dev libssl-dev pkg-config make gcc g++ binutils)
 if [ "$kind" = test ]; then
-    packages+=(dpkg-dev bsdutils procps patch util-linux)
+    packages+=(dpkg-dev bsdutils procps patch util-linux redis-server memcached nginx libnginx-mod-http-dav-ext)
 fi
 missing=()
 for package in "${packages[@]}"; do

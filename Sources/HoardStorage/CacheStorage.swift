@@ -32,6 +32,12 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case readFailed
         /// Writing failed.
         case writeFailed
+        /// A remote backend could not be reached or refused the request.
+        case unavailable
+        /// A remote backend did not answer in time.
+        case timedOut
+        /// The backend chose not to store it (too large for memcached, say).
+        case rejected
     }
 
     /// The kind.
