@@ -26,6 +26,10 @@ enum StatsReport {
             ("  preprocessed", String(value(.preprocessedHits))),
             ("Misses", String(misses)),
         ]
+        if !stats.remoteStatus.isEmpty {
+            rows.append(("  from local disk", String(hits - min(hits, value(.remoteHits)))))
+            rows.append(("  from remote", String(value(.remoteHits))))
+        }
         if hits > 0 { rows.append(("Average hit time", milliseconds(value(.hitMicroseconds), hits))) }
         let stores = value(.stores)
         if misses > 0 { rows.append(("Average miss time", milliseconds(value(.missMicroseconds), max(misses, 1)))) }
@@ -49,6 +53,12 @@ enum StatsReport {
         let errors = Statistic.allCases.filter { $0.isError && value($0) > 0 }
         rows.append(("Errors", String(errors.reduce(0) { $0 + value($1) })))
         for statistic in errors { rows.append(("  " + statistic.label, String(value(statistic)))) }
+        if !stats.remoteStatus.isEmpty {
+            rows.append(("Remote", stats.remoteStatus))
+            for statistic in Statistic.allCases where statistic.isRemote && statistic != .remoteHits {
+                rows.append(("  " + statistic.label, String(value(statistic))))
+            }
+        }
         rows.append(("Cache size", "\(bytes(stats.byteCount)) of \(bytes(stats.maximumBytes))"))
         rows.append(("Entries in cache", String(stats.entryCount)))
         if value(.evictions) > 0 { rows.append(("Entries evicted", String(value(.evictions)))) }
@@ -64,6 +74,7 @@ enum StatsReport {
         fields.append("\"cache_bytes\": \(stats.byteCount)")
         fields.append("\"cache_max_bytes\": \(stats.maximumBytes)")
         fields.append("\"cache_dir\": \(jsonString(stats.cacheDirectory))")
+        fields.append("\"remote\": \(jsonString(stats.remoteStatus))")
         return "{" + fields.joined(separator: ", ") + "}"
     }
 }

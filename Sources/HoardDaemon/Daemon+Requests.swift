@@ -61,18 +61,19 @@ extension Daemon {
             return .ok
         case .getStats:
             self.absorbPendingStatistics()
-            let usage = self.storage.usage
+            let usage = self.storage.local.usage
             var counters = self.statistics.snapshot().map { WireCounter(id: $0.0.rawValue, value: $0.1) }
             if let index = counters.firstIndex(where: { $0.id == Statistic.evictions.rawValue }) {
-                counters[index].value += self.storage.evictionCount
+                counters[index].value += self.storage.local.evictionCount
             }
             return .stats(
                 WireStats(
                     counters: counters,
                     entryCount: usage.entries,
                     byteCount: usage.bytes,
-                    maximumBytes: self.storage.maximumSize,
-                    cacheDirectory: self.options.cacheDirectory
+                    maximumBytes: self.storage.local.maximumSize,
+                    cacheDirectory: self.options.cacheDirectory,
+                    remoteStatus: self.storage.remoteStatus
                 )
             )
         case .zeroStats:
@@ -80,7 +81,7 @@ extension Daemon {
             self.statistics.persist()
             return .ok
         case .clear:
-            self.storage.clear()
+            self.storage.local.clear()
             return .ok
         case .shutdown:
             self.requestShutdown()

@@ -1,5 +1,6 @@
 import Glibc
 import HoardCore
+import HoardRemoteStorage
 import HoardStorage
 import HoardWire
 import Synchronization
@@ -30,6 +31,14 @@ public final class Daemon: Sendable {
         public var compressionLevel: Int?
         /// The log file.
         public var logFile: String?
+        /// The remote backend's URL.
+        public var remoteURL: String?
+        /// Never write to the remote.
+        public var remoteReadOnly: Bool
+        /// Keep entries in the remote only.
+        public var remoteOnly: Bool
+        /// The remote's timeouts.
+        public var remoteTimeouts: RemoteTimeouts
 
         /// Options from a configuration.
         public init(configuration: Configuration) {
@@ -41,11 +50,18 @@ public final class Daemon: Sendable {
             self.idleTimeoutSeconds = configuration.idleTimeoutSeconds
             self.compressionLevel = configuration.compressionLevel == 0 ? nil : configuration.compressionLevel
             self.logFile = configuration.logFile
+            self.remoteURL = configuration.remoteURL
+            self.remoteReadOnly = configuration.remoteReadOnly
+            self.remoteOnly = configuration.remoteOnly
+            self.remoteTimeouts = RemoteTimeouts(
+                connectMilliseconds: configuration.remoteConnectTimeoutMilliseconds,
+                operationMilliseconds: configuration.remoteTimeoutMilliseconds
+            )
         }
     }
 
     let options: Options
-    let storage: LocalStorage
+    let storage: TieredStorage
     let statistics: StatisticsStore
     let identities = CompilerIdentityCache()
     let digests = DigestCache()
@@ -61,13 +77,25 @@ public final class Daemon: Sendable {
     /// - Throws: ``SystemError`` if the cache directory cannot be created.
     public init(options: Options) throws(SystemError) {
         self.options = options
-        self.log = DaemonLog(path: options.logFile)
-        self.storage = try LocalStorage(
+        let log = DaemonLog(path: options.logFile)
+        self.log = log
+        let local = try LocalStorage(
             directory: options.cacheDirectory,
             maximumSize: options.maximumSize,
             compressionLevel: options.compressionLevel
         )
-        self.statistics = StatisticsStore(path: options.cacheDirectory + "/stats")
+        let statistics = StatisticsStore(path: options.cacheDirectory + "/stats")
+        self.statistics = statistics
+        var remote: RemoteTier?
+        if let url = options.remoteURL {
+            do {
+                let backend = try makeRemoteBackend(url, timeouts: options.remoteTimeouts)
+                remote = RemoteTier(backend: backend, readOnly: options.remoteReadOnly, statistics: statistics, log: log)
+            } catch {
+                log.write("remote \(url): \(error.message); using the local disk only")
+            }
+        }
+        self.storage = TieredStorage(local: local, remote: remote, remoteOnly: options.remoteOnly)
         self.lastActivity = Atomic(MonotonicClock.now())
         self.workers = WorkerPool()
     }

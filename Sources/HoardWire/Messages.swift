@@ -312,6 +312,8 @@ public struct WireStats: Equatable, Sendable {
     public var maximumBytes: UInt64
     /// The cache directory.
     public var cacheDirectory: String
+    /// The remote backend and its health, or empty when there is none.
+    public var remoteStatus: String
 
     /// Creates a snapshot.
     public init(
@@ -319,13 +321,15 @@ public struct WireStats: Equatable, Sendable {
         entryCount: UInt64,
         byteCount: UInt64,
         maximumBytes: UInt64,
-        cacheDirectory: String
+        cacheDirectory: String,
+        remoteStatus: String = ""
     ) {
         self.counters = counters
         self.entryCount = entryCount
         self.byteCount = byteCount
         self.maximumBytes = maximumBytes
         self.cacheDirectory = cacheDirectory
+        self.remoteStatus = remoteStatus
     }
 }
 
@@ -375,6 +379,7 @@ public enum Response: Equatable, Sendable {
             writer.write(stats.byteCount)
             writer.write(stats.maximumBytes)
             writer.write(stats.cacheDirectory)
+            writer.write(stats.remoteStatus)
         case .error(let code, let message):
             writer.write(UInt8(7))
             writer.write(code)
@@ -417,7 +422,8 @@ public enum Response: Equatable, Sendable {
                     entryCount: try reader.readUInt64(),
                     byteCount: try reader.readUInt64(),
                     maximumBytes: try reader.readUInt64(),
-                    cacheDirectory: try reader.readString()
+                    cacheDirectory: try reader.readString(),
+                    remoteStatus: try reader.readString()
                 )
             )
         case 7: response = .error(code: try reader.readUInt16(), message: try reader.readString())

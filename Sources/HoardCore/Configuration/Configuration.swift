@@ -33,6 +33,16 @@ public struct Configuration: Equatable, Sendable {
     /// Absolute directories under which paths enter keys relative to the working directory
     /// (`HOARD_BASEDIRS`, `base_dirs`; colon-separated).
     public var baseDirectories: [String] = []
+    /// The remote backend's URL, or `nil` for the local disk only (`HOARD_REMOTE`, `remote_url`).
+    public var remoteURL: String?
+    /// Never write to the remote (`HOARD_REMOTE_READ_ONLY`, `remote_read_only`).
+    public var remoteReadOnly = false
+    /// Skip the local tier: entries live in the remote only (`HOARD_REMOTE_ONLY`, `remote_only`).
+    public var remoteOnly = false
+    /// Milliseconds allowed for each remote read or write (`HOARD_REMOTE_TIMEOUT`, `remote_timeout`).
+    public var remoteTimeoutMilliseconds = 5000
+    /// Milliseconds allowed to connect to the remote (`HOARD_REMOTE_CONNECT_TIMEOUT`, `remote_connect_timeout`).
+    public var remoteConnectTimeoutMilliseconds = 500
     /// One line per problem found while reading the settings; each names the setting.
     public var problems: [String] = []
 
@@ -92,6 +102,31 @@ public struct Configuration: Equatable, Sendable {
                 return "expected absolute directories separated by ':'"
             }
             configuration.baseDirectories = directories.map { Path.normalize($0) }
+            return nil
+        },
+        Setting(environmentName: "HOARD_REMOTE", fileKey: "remote_url") { configuration, value in
+            guard let url = value.string else { return "expected a URL" }
+            if url.isEmpty {
+                configuration.remoteURL = nil
+                return nil
+            }
+            let schemes = ["redis://", "rediss://", "memcached://", "s3://", "http://", "https://"]
+            guard schemes.contains(where: { url.hasPrefix($0) }) else {
+                return "expected a redis://, rediss://, memcached://, s3://, http:// or https:// URL"
+            }
+            configuration.remoteURL = url
+            return nil
+        },
+        Self.flag("HOARD_REMOTE_READ_ONLY", "remote_read_only", \.remoteReadOnly),
+        Self.flag("HOARD_REMOTE_ONLY", "remote_only", \.remoteOnly),
+        Setting(environmentName: "HOARD_REMOTE_TIMEOUT", fileKey: "remote_timeout") { configuration, value in
+            guard let milliseconds = value.integer, milliseconds > 0 else { return "expected milliseconds" }
+            configuration.remoteTimeoutMilliseconds = milliseconds
+            return nil
+        },
+        Setting(environmentName: "HOARD_REMOTE_CONNECT_TIMEOUT", fileKey: "remote_connect_timeout") { configuration, value in
+            guard let milliseconds = value.integer, milliseconds > 0 else { return "expected milliseconds" }
+            configuration.remoteConnectTimeoutMilliseconds = milliseconds
             return nil
         },
         Setting(environmentName: "HOARD_COMPRESSION_LEVEL", fileKey: "compression_level") { configuration, value in

@@ -115,6 +115,24 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
     /// A `__has_include` with a macro argument: the result was stored, but no manifest (no direct-mode hits).
     case opaqueHasInclude = 95
 
+    // The remote tier.
+    /// Hits whose entry came from the remote (also counted as direct or preprocessed hits).
+    case remoteHits = 100
+    /// Remote lookups that found nothing.
+    case remoteMisses = 101
+    /// Remote operations that failed (connection refused, bad reply); the remote then rests for a while.
+    case remoteErrors = 102
+    /// Remote operations that timed out.
+    case remoteTimeouts = 103
+    /// Blobs written to the remote.
+    case remoteWrites = 104
+    /// Blobs the remote refused as too large (memcached's item limit).
+    case remoteRejected = 105
+    /// Remote operations skipped while it rests after an error, or because the write queue was full.
+    case remoteSkipped = 106
+    /// Remote entries that failed their checksum (treated as misses).
+    case remoteCorruptEntries = 107
+
     /// The name used in JSON output and the stats file.
     public var name: String {
         switch self {
@@ -170,6 +188,14 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .unreadableInclude: "not_stored_unreadable_include"
         case .inputsChangedBeforeStore: "not_stored_inputs_changed"
         case .opaqueHasInclude: "no_manifest_opaque_has_include"
+        case .remoteHits: "remote_hits"
+        case .remoteMisses: "remote_misses"
+        case .remoteErrors: "remote_errors"
+        case .remoteTimeouts: "remote_timeouts"
+        case .remoteWrites: "remote_writes"
+        case .remoteRejected: "remote_rejected_too_large"
+        case .remoteSkipped: "remote_skipped"
+        case .remoteCorruptEntries: "remote_corrupt_entries"
         }
     }
 
@@ -228,6 +254,14 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .unreadableInclude: "Unreadable include"
         case .inputsChangedBeforeStore: "Inputs changed before store"
         case .opaqueHasInclude: "No manifest: __has_include(MACRO)"
+        case .remoteHits: "Remote hits"
+        case .remoteMisses: "Remote misses"
+        case .remoteErrors: "Remote errors"
+        case .remoteTimeouts: "Remote timeouts"
+        case .remoteWrites: "Remote writes"
+        case .remoteRejected: "Remote writes rejected (too large)"
+        case .remoteSkipped: "Remote operations skipped (resting)"
+        case .remoteCorruptEntries: "Corrupt remote entries"
         }
     }
 
@@ -236,6 +270,9 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
 
     /// Statistics that count an error.
     public var isError: Bool { (60..<80).contains(self.rawValue) }
+
+    /// Statistics about the remote tier.
+    public var isRemote: Bool { (100..<120).contains(self.rawValue) }
 
     /// Statistics that count a successful compile whose result was not stored.
     public var isNotStoredReason: Bool { (90..<100).contains(self.rawValue) }

@@ -110,6 +110,19 @@ public final class LocalStorage: CacheStorage {
         return true
     }
 
+    /// Stores an entry already encoded by ``CacheEntryFormat`` (a remote hit written back, say).
+    public func storeEncoded(_ bytes: [UInt8], for key: CacheKey) throws(StorageError) {
+        try self.save(bytes, name: key.hex)
+    }
+
+    /// Stores a whole manifest, replacing the local one (a remote manifest written back).
+    public func storeManifest(_ manifest: Manifest, for key: CacheKey) throws(StorageError) {
+        try self.manifestLock.withLock { (_) throws(StorageError) in
+            try self.save(manifest.encode(), name: key.hex + manifestSuffix)
+            self.cacheManifest(manifest, name: key.hex + manifestSuffix)
+        }
+    }
+
     /// Returns the manifest stored under `key`, or `nil`.
     ///
     /// - Parameter key: the manifest key.
@@ -139,12 +152,15 @@ public final class LocalStorage: CacheStorage {
     ///   - entry: the new entry.
     ///   - key: the manifest key.
     /// - Throws: ``StorageError`` if writing failed.
-    public func addManifestEntry(_ entry: Manifest.Entry, for key: CacheKey) throws(StorageError) {
-        try self.manifestLock.withLock { (_) throws(StorageError) in
+    /// - Returns: the manifest with the entry added.
+    @discardableResult
+    public func addManifestEntry(_ entry: Manifest.Entry, for key: CacheKey) throws(StorageError) -> Manifest {
+        try self.manifestLock.withLock { (_) throws(StorageError) -> Manifest in
             var manifest = (try? self.manifest(for: key)) ?? Manifest()
             manifest.add(entry)
             try self.save(manifest.encode(), name: key.hex + manifestSuffix)
             self.cacheManifest(manifest, name: key.hex + manifestSuffix)
+            return manifest
         }
     }
 
