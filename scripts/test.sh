@@ -11,6 +11,13 @@ swift build -c release --product hoardd -Xswiftc -warnings-as-errors
 scripts/check-client-footprint.sh .build/release/hoard
 git ls-files -z '*.swift' | xargs -0 swift format lint --strict --parallel
 
+# Storage servers for the remote-storage tests, on 127.0.0.1 only, stopped however the tests end.
+servers=$PWD/.build-servers
+trap 'scripts/test-servers.sh stop "$servers"' EXIT
+scripts/test-servers.sh start "$servers"
+# shellcheck source=/dev/null
+source "$servers/env"
+
 export HOARD_BIN_DIR=$PWD/.build/release
 set +e
 swift test -Xswiftc -warnings-as-errors > .build-test.log 2>&1

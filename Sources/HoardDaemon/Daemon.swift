@@ -90,7 +90,12 @@ public final class Daemon: Sendable {
         if let url = options.remoteURL {
             do {
                 let backend = try makeRemoteBackend(url, timeouts: options.remoteTimeouts)
-                remote = RemoteTier(backend: backend, readOnly: options.remoteReadOnly, statistics: statistics, log: log)
+                remote = RemoteTier(
+                    backend: backend,
+                    readOnly: options.remoteReadOnly,
+                    statistics: statistics,
+                    log: log
+                )
             } catch {
                 log.write("remote \(url): \(error.message); using the local disk only")
             }

@@ -138,7 +138,9 @@ final class RemoteTier: @unchecked Sendable {
             health.backoff = min(health.backoff * 2, 120_000_000_000)
             return current
         }
-        self.log.write("remote \(self.backend.description): \(error.message); not used for \(backoff / 1_000_000_000) s")
+        self.log.write(
+            "remote \(self.backend.description): \(error.message); not used for \(backoff / 1_000_000_000) s"
+        )
     }
 
     /// Fetches a blob, or `nil` when it is missing or the remote is unavailable.
@@ -181,7 +183,7 @@ final class RemoteTier: @unchecked Sendable {
                 try self.backend.put(item.name, item.bytes)
                 self.succeeded()
                 self.statistics.add(.remoteWrites)
-            } catch where error.code == .rejected {
+            } catch  where error.code == .rejected {
                 self.statistics.add(.remoteRejected)
             } catch {
                 self.failed(error)

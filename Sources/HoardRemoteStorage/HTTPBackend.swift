@@ -1,8 +1,9 @@
 import HoardCore
 public import HoardStorage
 
-/// An HTTP or WebDAV server (`http(s)://host[:port]/path`), with the layouts ccache uses:
-/// `?layout=subdirs` (default: `<path>/<first two hex digits>/<rest>`), `flat` (`<path>/<name>`) or `bazel`
+/// An HTTP or WebDAV server: `http(s)://host[:port]/path`.
+///
+/// The layouts are ccache's: `?layout=subdirs` (default: `<path>/<first two hex digits>/<rest>`), `flat` (`<path>/<name>`) or `bazel`
 /// (bazel-remote's action cache, `<path>/ac/<64 hex digits>`). Authentication: `user:password@` (basic) or
 /// `?bearer-token=TOKEN`.
 public final class HTTPBackend: RemoteBackend {

@@ -41,7 +41,9 @@ final class HTTPClient: Sendable {
         try self.pool.with { (connection) throws(StorageError) -> Response in
             var head = "\(method) \(path) HTTP/1.1\r\nHost: \(self.hostHeader)\r\nUser-Agent: hoard/\(hoardVersion)\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
-            if let body { head += "Content-Length: \(body.count)\r\n" } else if method == "PUT" {
+            if let body {
+                head += "Content-Length: \(body.count)\r\n"
+            } else if method == "PUT" {
                 head += "Content-Length: 0\r\n"
             }
             head += "\r\n"

@@ -45,7 +45,11 @@ final class NetworkConnection: @unchecked Sendable {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry, connected < 0 {
             entry = address.pointee.ai_next
-            let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let descriptor = socket(
+                address.pointee.ai_family,
+                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                0
+            )
             guard descriptor >= 0 else { continue }
             let flags = fcntl(descriptor, F_GETFL)
             _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)

@@ -34,20 +34,25 @@ final class ConnectionPool: Sendable {
         self.make = make
     }
 
-    /// Runs `body` with a pooled or new connection; a connection left broken is dropped. A pooled connection that
-    /// the server closed in the meantime is retried once on a new one.
+    /// Runs `body` with a pooled or new connection.
+    ///
+    /// A connection left broken is dropped; a pooled connection that the server closed in the meantime is retried
+    /// once on a new one.
     func with<T>(_ body: (NetworkConnection) throws(StorageError) -> T) throws(StorageError) -> T {
         if let pooled = self.idle.withLock({ $0.popLast() }) {
             do {
                 return try self.run(body, on: pooled)
-            } catch where error.code == .unavailable {
+            } catch  where error.code == .unavailable {
                 // Stale: fall through to a new connection.
             }
         }
         return try self.run(body, on: try self.make())
     }
 
-    private func run<T>(_ body: (NetworkConnection) throws(StorageError) -> T, on connection: NetworkConnection)
+    private func run<T>(
+        _ body: (NetworkConnection) throws(StorageError) -> T,
+        on connection: NetworkConnection
+    )
         throws(StorageError) -> T
     {
         let result = try body(connection)

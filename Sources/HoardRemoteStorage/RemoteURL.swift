@@ -21,7 +21,9 @@ public struct RemoteURL: Sendable, Equatable {
     ///
     /// - Throws: ``StorageError`` (`unavailable`) naming what is wrong.
     public init(_ text: String) throws(StorageError) {
-        guard let schemeEnd = text.firstRange(of: "://") else { throw StorageError(.unavailable, "no scheme in \(text)") }
+        guard let schemeEnd = text.firstRange(of: "://") else {
+            throw StorageError(.unavailable, "no scheme in \(text)")
+        }
         self.scheme = text[..<schemeEnd.lowerBound].lowercased()
         var rest = Substring(text[schemeEnd.upperBound...])
         var queryText = Substring("")

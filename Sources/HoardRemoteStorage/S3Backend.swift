@@ -64,7 +64,9 @@ public final class S3Backend: RemoteBackend {
 
     public func put(_ name: String, _ bytes: [UInt8]) throws(StorageError) {
         let response = try self.send("PUT", name, body: bytes)
-        guard response.status == 200 else { throw StorageError(.unavailable, "S3 PUT \(name): status \(response.status)") }
+        guard response.status == 200 else {
+            throw StorageError(.unavailable, "S3 PUT \(name): status \(response.status)")
+        }
     }
 }
 
@@ -87,9 +89,14 @@ public struct S3Credentials: Sendable, Equatable {
     /// The environment's credentials, else the profile's in `~/.aws/credentials`.
     static func load() -> S3Credentials? {
         if let key = Environment.value("AWS_ACCESS_KEY_ID"), let secret = Environment.value("AWS_SECRET_ACCESS_KEY") {
-            return S3Credentials(accessKey: key, secretKey: secret, sessionToken: Environment.value("AWS_SESSION_TOKEN"))
+            return S3Credentials(
+                accessKey: key,
+                secretKey: secret,
+                sessionToken: Environment.value("AWS_SESSION_TOKEN")
+            )
         }
-        let file = Environment.value("AWS_SHARED_CREDENTIALS_FILE") ?? (Environment.value("HOME") ?? "/") + "/.aws/credentials"
+        let file =
+            Environment.value("AWS_SHARED_CREDENTIALS_FILE") ?? (Environment.value("HOME") ?? "/") + "/.aws/credentials"
         guard let bytes = try? FileSystem.read(file, limit: 1 << 20) else { return nil }
         let profile = Environment.value("AWS_PROFILE") ?? "default"
         var section = ""

@@ -124,7 +124,9 @@ public struct Configuration: Equatable, Sendable {
             configuration.remoteTimeoutMilliseconds = milliseconds
             return nil
         },
-        Setting(environmentName: "HOARD_REMOTE_CONNECT_TIMEOUT", fileKey: "remote_connect_timeout") { configuration, value in
+        Setting(environmentName: "HOARD_REMOTE_CONNECT_TIMEOUT", fileKey: "remote_connect_timeout") {
+            configuration,
+            value in
             guard let milliseconds = value.integer, milliseconds > 0 else { return "expected milliseconds" }
             configuration.remoteConnectTimeoutMilliseconds = milliseconds
             return nil

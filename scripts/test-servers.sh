@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Starts (or stops) the storage servers the remote-storage tests use, all on 127.0.0.1:
+#   scripts/test-servers.sh start DIR   writes DIR/env: `export` lines for HOARD_TEST_*_URL and AWS test credentials
+#   scripts/test-servers.sh stop DIR
+# Redis (16379), memcached with an 8 MiB item limit (21211), nginx WebDAV (18080) and moto's S3 (15000).
+set -euo pipefail
+action=${1:?usage: test-servers.sh start|stop DIR}
+dir=$(realpath -m "${2:?usage: test-servers.sh start|stop DIR}")
+mkdir -p "$dir"
+if [ "$action" = stop ]; then
+    for pidfile in "$dir"/*.pid; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    [ -f "$dir/nginx/nginx.pid" ] && kill "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true
+    exit 0
+fi
+
+wait_for_port() {  # port
+    for _ in $(seq 200); do
+        (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "test-servers: nothing listens on 127.0.0.1:$1" >&2
+    return 1
+}
+
+redis-server --port 16379 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
+echo $! > "$dir/redis.pid"
+memcached -l 127.0.0.1 -p 21211 -U 0 -m 256 -I 8m -u root >"$dir/memcached.log" 2>&1 &
+echo $! > "$dir/memcached.pid"
+
+mkdir -p "$dir/nginx/logs" "$dir/nginx/tmp" "$dir/nginx/data"
+cat > "$dir/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_http_dav_ext_module.so;
+user root;
+worker_processes 1;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/logs/error.log;
+events { worker_connections 256; }
+http {
+  access_log $dir/nginx/logs/access.log;
+  client_body_temp_path $dir/nginx/tmp/body;
+  proxy_temp_path $dir/nginx/tmp/proxy;
+  fastcgi_temp_path $dir/nginx/tmp/fastcgi;
+  uwsgi_temp_path $dir/nginx/tmp/uwsgi;
+  scgi_temp_path $dir/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:18080;
+    root $dir/nginx/data;
+    client_max_body_size 0;
+    location / {
+      dav_methods PUT DELETE MKCOL COPY MOVE;
+      dav_ext_methods PROPFIND OPTIONS;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+    }
+  }
+}
+CONF
+nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/logs/error.log" -g 'daemon on;'
+
+command -v moto_server >/dev/null || python3 -m pip install -q "moto[server]" >/dev/null 2>&1
+moto_server -H 127.0.0.1 -p 15000 >"$dir/moto.log" 2>&1 &
+echo $! > "$dir/moto.pid"
+
+wait_for_port 16379
+wait_for_port 21211
+wait_for_port 18080
+wait_for_port 15000
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+python3 - <<'PY'
+import boto3
+boto3.client("s3", endpoint_url="http://127.0.0.1:15000", region_name="us-east-1").create_bucket(Bucket="hoard-test")
+PY
+
+cat > "$dir/env" <<'ENV'
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export HOARD_TEST_REDIS_URL='redis://127.0.0.1:16379'
+export HOARD_TEST_MEMCACHED_URL='memcached://127.0.0.1:21211'
+export HOARD_TEST_WEBDAV_URL='http://127.0.0.1:18080/cache'
+export HOARD_TEST_S3_URL='s3://hoard-test/cache?endpoint=http://127.0.0.1:15000&region=us-east-1'
+ENV
