@@ -37,7 +37,7 @@ import Testing
         let key = CacheKey(digest: BLAKE3.hash([9]))
         await withTaskGroup(of: Void.self) { group in
             for n in 0..<12 {
-                group.addTask { try? storage.addManifestEntry(Self.entry(n), for: key) }
+                group.addTask { _ = try? storage.addManifestEntry(Self.entry(n), for: key) }
             }
         }
         #expect(try storage.manifest(for: key)?.entries.count == 12)
