@@ -2,8 +2,14 @@
 # Starts (or stops) the storage servers the remote-storage tests use, all on 127.0.0.1:
 #   scripts/test-servers.sh start DIR   writes DIR/env: `export` lines for HOARD_TEST_*_URL and AWS test credentials
 #   scripts/test-servers.sh stop DIR
-# Redis (16379), memcached with an 8 MiB item limit (21211), nginx WebDAV (18080) and moto's S3 (15000).
+# Redis (16379), memcached with an 8 MiB item limit (21211), nginx WebDAV (18080) and moto's S3 (15000); with
+# HOARD_TEST_PORT_BASE=N they listen on N, N+1, N+2 and N+3 instead (a private set a test may kill).
 set -euo pipefail
+base=${HOARD_TEST_PORT_BASE:-}
+redis_port=${base:+$base}; redis_port=${redis_port:-16379}
+memcached_port=$(( ${base:-21210} + 1 ))
+webdav_port=$(( ${base:-18078} + 2 ))
+s3_port=$(( ${base:-14997} + 3 ))
 action=${1:?usage: test-servers.sh start|stop DIR}
 dir=$(realpath -m "${2:?usage: test-servers.sh start|stop DIR}")
 mkdir -p "$dir"
@@ -24,9 +30,9 @@ wait_for_port() {  # port
     return 1
 }
 
-redis-server --port 16379 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
 echo $! > "$dir/redis.pid"
-memcached -l 127.0.0.1 -p 21211 -U 0 -m 256 -I 8m -u root >"$dir/memcached.log" 2>&1 &
+memcached -l 127.0.0.1 -p "$memcached_port" -U 0 -m 256 -I 8m -u root >"$dir/memcached.log" 2>&1 &
 echo $! > "$dir/memcached.pid"
 
 mkdir -p "$dir/nginx/logs" "$dir/nginx/tmp" "$dir/nginx/data"
@@ -45,7 +51,7 @@ http {
   uwsgi_temp_path $dir/nginx/tmp/uwsgi;
   scgi_temp_path $dir/nginx/tmp/scgi;
   server {
-    listen 127.0.0.1:18080;
+    listen 127.0.0.1:$webdav_port;
     root $dir/nginx/data;
     client_max_body_size 0;
     location / {
@@ -60,24 +66,24 @@ CONF
 nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/logs/error.log" -g 'daemon on;'
 
 command -v moto_server >/dev/null || python3 -m pip install -q "moto[server]" >/dev/null 2>&1
-moto_server -H 127.0.0.1 -p 15000 >"$dir/moto.log" 2>&1 &
+moto_server -H 127.0.0.1 -p "$s3_port" >"$dir/moto.log" 2>&1 &
 echo $! > "$dir/moto.pid"
 
-wait_for_port 16379
-wait_for_port 21211
-wait_for_port 18080
-wait_for_port 15000
+wait_for_port "$redis_port"
+wait_for_port "$memcached_port"
+wait_for_port "$webdav_port"
+wait_for_port "$s3_port"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-python3 - <<'PY'
-import boto3
-boto3.client("s3", endpoint_url="http://127.0.0.1:15000", region_name="us-east-1").create_bucket(Bucket="hoard-test")
+python3 - "$s3_port" <<'PY'
+import sys, boto3
+boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1").create_bucket(Bucket="hoard-test")
 PY
 
-cat > "$dir/env" <<'ENV'
+cat > "$dir/env" <<ENV
 export AWS_ACCESS_KEY_ID=test
 export AWS_SECRET_ACCESS_KEY=test
-export HOARD_TEST_REDIS_URL='redis://127.0.0.1:16379'
-export HOARD_TEST_MEMCACHED_URL='memcached://127.0.0.1:21211'
-export HOARD_TEST_WEBDAV_URL='http://127.0.0.1:18080/cache'
-export HOARD_TEST_S3_URL='s3://hoard-test/cache?endpoint=http://127.0.0.1:15000&region=us-east-1'
+export HOARD_TEST_REDIS_URL='redis://127.0.0.1:$redis_port'
+export HOARD_TEST_MEMCACHED_URL='memcached://127.0.0.1:$memcached_port'
+export HOARD_TEST_WEBDAV_URL='http://127.0.0.1:$webdav_port/cache'
+export HOARD_TEST_S3_URL='s3://hoard-test/cache?endpoint=http://127.0.0.1:$s3_port&region=us-east-1'
 ENV
