@@ -112,7 +112,7 @@ public enum ProcessRunner {
     ///   - arguments: the full argv, argv[0] first.
     ///   - environment: `NAME=value` entries, or `nil` to inherit ours.
     ///   - actions: file actions to apply in the child.
-    ///   - attributes: spawn attributes, or `nil`.
+    ///   - attributes: spawn attributes whose flags are used (such as `POSIX_SPAWN_SETSID`), or `nil`.
     /// - Returns: the child's pid.
     /// - Throws: ``SystemError`` if `posix_spawn` failed.
     public static func spawn(
@@ -123,13 +123,31 @@ public enum ProcessRunner {
         attributes: UnsafePointer<posix_spawnattr_t>? = nil
     ) throws(SystemError) -> pid_t {
         var pid = pid_t()
+        // Children start with no blocked signals, whatever thread spawns them: a mask inherited from a worker
+        // thread would leave a compiler (or the daemon) deaf to SIGTERM and SIGINT. Dispositions are inherited
+        // as usual (`nohup` keeps working).
+        var cleanAttributes = posix_spawnattr_t()
+        posix_spawnattr_init(&cleanAttributes)
+        defer { posix_spawnattr_destroy(&cleanAttributes) }
+        let extraFlags: Int16
+        if let attributes {
+            var flags: Int16 = 0
+            posix_spawnattr_getflags(attributes, &flags)
+            extraFlags = flags
+        } else {
+            extraFlags = 0
+        }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&cleanAttributes, &empty)
+        posix_spawnattr_setflags(&cleanAttributes, extraFlags | Int16(0x08))  // POSIX_SPAWN_SETSIGMASK
         let status = withCStrings(arguments) { argv in
             if let environment {
                 return withCStrings(environment) { envp in
-                    posix_spawn(&pid, executable, &actions, attributes, argv, envp)
+                    posix_spawn(&pid, executable, &actions, &cleanAttributes, argv, envp)
                 }
             }
-            return posix_spawn(&pid, executable, &actions, attributes, argv, environ)
+            return posix_spawn(&pid, executable, &actions, &cleanAttributes, argv, environ)
         }
         guard status == 0 else { throw SystemError("spawn \(executable)", errno: status) }
         return pid

@@ -79,7 +79,15 @@ final class Sandbox: Sendable {
     func write(_ relativePath: String, _ content: String) throws -> String {
         let url = self.work.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try content.write(to: url, atomically: true, encoding: .utf8)
+        // Opened close-on-exec: a descriptor leaked into a concurrently spawned child would make executing this
+        // file (a fake compiler) fail with ETXTBSY.
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        let bytes = Array(content.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw POSIXError(.EIO)
+        }
         return url.path
     }
 
@@ -179,7 +187,16 @@ enum ChildProcess {
         defer {
             for pointer in cArguments + cEnvironment { free(pointer) }
         }
-        let status = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+        // No blocked signals in the child: test threads block most signals, and servers started from them must
+        // still stop on SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
         close(outPipe[1])
         close(errPipe[1])
         self.spawnLock.unlock()
