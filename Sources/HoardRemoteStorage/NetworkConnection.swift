@@ -111,8 +111,15 @@ final class NetworkConnection: @unchecked Sendable {
         }
         self.ssl = ssl
         SSL_set_fd(ssl, self.descriptor)
-        _ = hoard_ssl_set_host_name(ssl, host)
-        SSL_set1_host(ssl, host)
+        var address = in6_addr()
+        let isAddress = inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1
+        if isAddress {
+            // An IP literal: verified against the certificate's IP addresses; no SNI.
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
+        } else {
+            _ = hoard_ssl_set_host_name(ssl, host)
+            SSL_set1_host(ssl, host)
+        }
         guard SSL_connect(ssl) == 1 else {
             self.isBroken = true
             throw StorageError(.unavailable, "TLS handshake with \(host) failed")

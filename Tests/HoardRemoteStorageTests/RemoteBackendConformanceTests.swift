@@ -8,6 +8,7 @@ import Testing
 struct RemoteBackendConformanceTests {
     static let urls: [String] = [
         "HOARD_TEST_REDIS_URL", "HOARD_TEST_MEMCACHED_URL", "HOARD_TEST_WEBDAV_URL", "HOARD_TEST_S3_URL",
+        "HOARD_TEST_REDIS_TLS_URL", "HOARD_TEST_WEBDAV_TLS_URL",
     ].compactMap { ProcessInfo.processInfo.environment[$0] }
 
     static func backend(_ url: String) throws -> any RemoteBackend {
@@ -20,7 +21,7 @@ struct RemoteBackendConformanceTests {
 
     @Test func `the test servers are configured`() {
         #expect(
-            Self.urls.count == 4,
+            Self.urls.count == 6,
             "scripts/test-servers.sh sets HOARD_TEST_*_URL; run the tests through scripts/test.sh"
         )
     }
@@ -79,6 +80,14 @@ struct RemoteBackendConformanceTests {
         #expect(throws: StorageError.self) { try backend.put(name, Array(repeating: 7, count: 9 << 20)) }
         try backend.put(name, [1, 2, 3])
         #expect(try backend.get(name) == [1, 2, 3])
+    }
+
+    @Test func `a TLS server whose certificate does not name the host is refused`() throws {
+        guard let url = ProcessInfo.processInfo.environment["HOARD_TEST_REDIS_TLS_URL"] else { return }
+        // The test certificate names 127.0.0.1 only.
+        let backend = try Self.backend(url.replacingOccurrences(of: "127.0.0.1", with: "localhost"))
+        #expect(throws: StorageError.self) { try backend.get(Self.name()) }
+        #expect(try Self.backend(url).get(Self.name()) == nil)
     }
 
     @Test func `a server that is not there fails fast with a clear error`() throws {
