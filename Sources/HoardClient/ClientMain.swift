@@ -32,14 +32,15 @@ public enum ClientMain {
             compilerName = invokedAs
             arguments = Array(argv.dropFirst())
         }
-        guard let compilerPath = CompilerLocator.locate(compilerName, path: Environment.value("PATH")) else {
+        guard let compiler = CompilerLocator.locate(compilerName, path: Environment.value("PATH")) else {
             let message = "hoard: cannot find the compiler \(compilerName) (other than hoard itself) on PATH\n"
             try? FileSystem.writeAll(Array(message.utf8), to: 2)
             exit(127)
         }
         let session = CompileSession(
-            compilerPath: compilerPath,
-            compilerName: compilerName.contains("/") ? compilerName : compilerPath,
+            compilerPath: compiler.path,
+            compilerRealPath: compiler.realPath,
+            compilerName: compilerName.contains("/") ? compilerName : compiler.path,
             arguments: arguments,
             configuration: configuration,
             log: log,

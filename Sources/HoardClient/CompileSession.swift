@@ -9,6 +9,8 @@ import HoardWire
 struct CompileSession {
     /// The path of the real compiler.
     let compilerPath: String
+    /// The file it resolves to (symbolic links followed): the compiler's identity is cached under it.
+    let compilerRealPath: String
     /// The compiler's name as the build invoked it (its argv[0]).
     let compilerName: String
     /// The arguments after the compiler, exactly as given.
@@ -346,7 +348,8 @@ struct CompileSession {
 
     /// Returns the compiler's identity from the daemon's cache, computing and storing it on a miss.
     private func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
-        guard let realPath = FileSystem.realPath(self.compilerPath), let stamp = FileSystem.stamp(of: realPath) else {
+        let realPath = self.compilerRealPath
+        guard let stamp = FileSystem.stamp(of: realPath) else {
             return nil
         }
         if case .compilerIdentity(let bytes?) = try? daemon.request(

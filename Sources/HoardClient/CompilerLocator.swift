@@ -12,24 +12,27 @@ enum CompilerLocator {
     /// - Parameters:
     ///   - name: a path (with `/`) or a bare name searched on `PATH`.
     ///   - path: the `PATH` value.
-    /// - Returns: the path to run, or `nil` if nothing suitable was found.
-    static func locate(_ name: String, path: String?) -> String? {
+    /// - Returns: the path to run and the file it resolves to, or `nil` if nothing suitable was found.
+    static func locate(_ name: String, path: String?) -> (path: String, realPath: String)? {
         let me = FileSystem.realPath("/proc/self/exe")
         if name.contains("/") {
-            guard FileSystem.isExecutableFile(name), !self.isWrapper(name, me: me) else { return nil }
-            return name
+            guard FileSystem.isExecutableFile(name), let real = self.compiler(name, me: me) else { return nil }
+            return (name, real)
         }
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = Path.join(directory.isEmpty ? "." : String(directory), name)
-            if FileSystem.isExecutableFile(candidate) && !self.isWrapper(candidate, me: me) { return candidate }
+            if FileSystem.isExecutableFile(candidate), let real = self.compiler(candidate, me: me) {
+                return (candidate, real)
+            }
         }
         return nil
     }
 
-    private static func isWrapper(_ candidate: String, me: String?) -> Bool {
-        guard let real = FileSystem.realPath(candidate) else { return false }
-        if real == me { return true }
+    /// Returns the file `candidate` resolves to, or `nil` if it is Hoard or another compiler cache.
+    private static func compiler(_ candidate: String, me: String?) -> String? {
+        guard let real = FileSystem.realPath(candidate) else { return nil }
+        if real == me { return nil }
         let base = Path.baseName(of: real)
-        return self.wrapperNames.contains(base) || base == "hoardd"
+        return self.wrapperNames.contains(base) || base == "hoardd" ? nil : real
     }
 }
