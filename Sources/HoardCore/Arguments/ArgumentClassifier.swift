@@ -109,6 +109,10 @@ public enum ArgumentClassifier {
             case .missingValue(let spec):
                 return .uncacheable(.missingOptionValue, detail: spec.name)
             case .unknown:
+                // `-fopt-info-...=FILE` writes a report file the cache would not restore.
+                if argument.hasPrefix("-fopt-info") && argument.contains("=") {
+                    return .uncacheable(.unsupportedOption, detail: argument)
+                }
                 state.preprocessorArguments.append(argument)
                 state.hashedArguments.append(argument)
                 if argument.hasPrefix("-g") && argument != "-g0" { state.debugInfo = true }

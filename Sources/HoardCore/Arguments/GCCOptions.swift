@@ -55,8 +55,10 @@ public enum GCCOptions {
         OptionSpec("-fmodules-ts", .flag, .prevents(.unsupportedOption)),
         OptionSpec("-fno-color-diagnostics", .flag, .diagnosticsColor),  // clang
         OptionSpec("-fno-diagnostics-color", .flag, .diagnosticsColor),
+        OptionSpec("-foptimization-record-file=", .joined, .prevents(.unsupportedOption)),  // clang
         OptionSpec("-fpch-preprocess", .flag, .prevents(.precompiledHeader)),
         OptionSpec("-fplugin=", .joined, .extraInputFile),
+        OptionSpec("-fproc-stat-report=", .joined, .prevents(.unsupportedOption)),  // clang
         OptionSpec("-fprofile-arcs", .flag, .profileArcs),
         OptionSpec("-fprofile-generate", .flag, .profileArcs),
         OptionSpec("-fprofile-generate=", .joined, .profileArcs),

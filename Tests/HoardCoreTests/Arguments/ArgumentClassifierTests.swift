@@ -41,6 +41,9 @@ import Testing
         .init(line: "-c -fdump-tree-all a.c", reason: .unsupportedOption),
         .init(line: "-c a.c -o /dev/null", reason: .unsupportedOutputPath),
         .init(line: "-c a.c -x c", reason: .unsupportedOption),
+        .init(line: "-c -O2 -fopt-info-vec-optimized=vec.txt a.c", reason: .unsupportedOption),
+        .init(line: "-c -foptimization-record-file=r.yaml a.c", reason: .unsupportedOption),
+        .init(line: "-c -fproc-stat-report=stats.csv a.c", reason: .unsupportedOption),
     ]
 
     @Test(arguments: uncacheable)
