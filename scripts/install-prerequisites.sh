@@ -5,7 +5,8 @@ set -euo pipefail
 kind=${1:-build}
 packages=(libzstd-dev libssl-dev pkg-config make gcc g++ binutils)
 if [ "$kind" = test ]; then
-    packages+=(dpkg-dev bsdutils procps patch util-linux redis-server memcached nginx libnginx-mod-http-dav-ext)
+    packages+=(dpkg-dev bsdutils procps patch util-linux redis-server memcached nginx libnginx-mod-http-dav-ext
+        librust-regex-dev librust-serde-dev librust-serde-derive-dev librust-syn-dev librust-quote-dev)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -105,20 +105,12 @@ enum AdminCommand {
     }
 
     private static func hashFile(_ path: String) -> Int32 {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return self.fail("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var hasher = BLAKE3()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return self.fail("cannot read \(path): \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            buffer.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        do {
+            print("\(Hex.encode(try FileSystem.digest(of: path)))  \(path)")
+            return 0
+        } catch {
+            return self.fail("cannot hash \(path): \(error)")
         }
-        print("\(Hex.encode(hasher.finalize()))  \(path)")
-        return 0
     }
 
     private static func fail(_ message: String) -> Int32 {

@@ -26,6 +26,7 @@ struct CompileSession {
 
     /// Runs the compile and exits.
     func run() -> Never {
+        if self.isRustCompiler { self.runRust() }
         let expanded: [String]
         do {
             expanded = try ResponseFile.expand(self.arguments)
@@ -121,7 +122,8 @@ struct CompileSession {
                         elapsedMicroseconds: elapsed
                     ),
                     daemon: daemon,
-                    invocation: invocation,
+                    source: invocation.sourcePath,
+                    colors: ColorTreatment(invocation),
                     label: "direct \(lookup.manifestKey.hex)"
                 )
                 if case .hit = reply { exit(0) }
@@ -129,7 +131,12 @@ struct CompileSession {
             if lookup.depend {
                 // Depend mode: no preprocessor; the compile itself tells which headers it read.
                 self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
-                self.compileAndStore(invocation, key: nil, outputs: outputs, workingDirectory: workingDirectory) {
+                self.compileAndStore(
+                    colors: ColorTreatment(invocation),
+                    key: nil,
+                    outputs: outputs,
+                    workingDirectory: workingDirectory
+                ) {
                     if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
                     return self.dependManifest(lookup, invocation: invocation, workingDirectory: workingDirectory)
                 }
@@ -194,7 +201,8 @@ struct CompileSession {
                     elapsedMicroseconds: elapsed
                 ),
                 daemon: daemon,
-                invocation: invocation,
+                source: invocation.sourcePath,
+                colors: ColorTreatment(invocation),
                 label: key.hex
             )
             if case .hit = reply {
@@ -206,16 +214,22 @@ struct CompileSession {
                 exit(0)
             }
         }
-        self.compileAndStore(invocation, key: key, outputs: outputs, workingDirectory: workingDirectory) { outcome }
+        self.compileAndStore(
+            colors: ColorTreatment(invocation),
+            key: key,
+            outputs: outputs,
+            workingDirectory: workingDirectory
+        ) { outcome }
     }
 
     /// Sends a lookup; on a hit, replays the output (the caller then exits).
     ///
     /// A connection lost in the middle of the request is counted, and the compile goes on.
-    private func lookUp(
+    func lookUp(
         _ request: Request,
         daemon: DaemonClient,
-        invocation: CompileInvocation,
+        source: String,
+        colors: ColorTreatment,
         label: String
     )
         -> Response?
@@ -223,11 +237,11 @@ struct CompileSession {
         let reply = try? daemon.request(request)
         switch reply {
         case .hit(let stdout, let stderr, let status):
-            self.log.write("hit \(label) \(invocation.sourcePath)")
-            self.replay(stdout: stdout, stderr: stderr, invocation: invocation)
+            self.log.write("hit \(label) \(source)")
+            self.replay(stdout: stdout, stderr: stderr, colors: colors)
             if status != 0 { exit(status) }
         case .miss, .error:
-            self.log.write("miss \(label) \(invocation.sourcePath)")
+            self.log.write("miss \(label) \(source)")
         case nil:
             // The daemon died mid-request: count it with the next daemon, then go on.
             self.log.write("daemon connection lost during lookup")
@@ -241,13 +255,13 @@ struct CompileSession {
     /// Runs the compiler with output forwarded as it comes, then offers its outputs to the daemon.
     ///
     /// - Parameters:
-    ///   - invocation: the compile.
+    ///   - colors: how colour in diagnostics is handled.
     ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
     ///   - outputs: the outputs, with absolute paths.
     ///   - workingDirectory: the compile's working directory.
     ///   - manifest: called after a successful compile: what to record for direct mode, or why to store nothing.
-    private func compileAndStore(
-        _ invocation: CompileInvocation,
+    func compileAndStore(
+        colors: ColorTreatment,
         key: CacheKey?,
         outputs: [WireOutput],
         workingDirectory: String,
@@ -256,8 +270,8 @@ struct CompileSession {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
         var arguments = [self.compilerName] + self.arguments
-        let stripColor = !invocation.hasColorOption && !TerminalColor.stderrWantsColor()
-        if !invocation.hasColorOption { arguments.append("-fdiagnostics-color=always") }
+        let stripColor = colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor()
+        if let flag = colors.forcedFlag { arguments.append(flag) }
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(
@@ -337,17 +351,53 @@ struct CompileSession {
     }
 
     /// Writes a hit's stdout and stderr, removing colour the terminal would not get from the compiler.
-    private func replay(stdout: [UInt8], stderr: [UInt8], invocation: CompileInvocation) {
+    func replay(stdout: [UInt8], stderr: [UInt8], colors: ColorTreatment) {
         try? FileSystem.writeAll(stdout, to: 1)
-        if !invocation.hasColorOption && !TerminalColor.stderrWantsColor() {
+        if colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor() {
             try? FileSystem.writeAll(ANSIStripper.strip(stderr), to: 2)
         } else {
             try? FileSystem.writeAll(stderr, to: 2)
         }
     }
 
+    /// Adds `rustc -vV` and the digests of the sysroot's libraries: the shared libraries in `lib/` and each
+    /// target's precompiled crates in `lib/rustlib/TARGET/lib/`.
+    ///
+    /// - Parameter hasher: receives the names and digests.
+    /// - Returns: `false` if rustc cannot describe itself or a library cannot be read.
+    private func hashRustToolchain(into hasher: inout BLAKE3) -> Bool {
+        let run = { (argument: String) -> [UInt8]? in
+            guard
+                let result = try? ProcessRunner.run(
+                    self.compilerPath,
+                    arguments: [self.compilerName, argument],
+                    output: .capture
+                ),
+                result.termination == .exited(0)
+            else { return nil }
+            return result.standardOutput
+        }
+        guard let verbose = run("-vV"), let printed = run("--print=sysroot") else { return false }
+        hasher.update(verbose)
+        let sysroot = String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard sysroot.hasPrefix("/") else { return false }
+        var files: [String] = []
+        for name in FileSystem.listDirectory(sysroot + "/lib") where name.contains(".so") {
+            files.append(sysroot + "/lib/" + name)
+        }
+        for target in FileSystem.listDirectory(sysroot + "/lib/rustlib") {
+            let directory = sysroot + "/lib/rustlib/" + target + "/lib"
+            for name in FileSystem.listDirectory(directory) { files.append(directory + "/" + name) }
+        }
+        for file in files.sorted() where FileSystem.isRegularFile(file) {
+            guard let digest = try? FileSystem.digest(of: file) else { return false }
+            hasher.update(Array(file.dropFirst(sysroot.count).utf8) + [0] + digest)
+        }
+        return true
+    }
+
     /// Returns the compiler's identity from the daemon's cache, computing and storing it on a miss.
-    private func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
+    func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
         let realPath = self.compilerRealPath
         guard let stamp = FileSystem.stamp(of: realPath) else {
             return nil
@@ -375,13 +425,17 @@ struct CompileSession {
         hasher.update(binary)
         hasher.update([0])
         hasher.update(version.standardOutput)
+        if family == .rust {
+            // rustc is a small driver: the compiler is librustc_driver and LLVM, and std comes precompiled.
+            guard self.hashRustToolchain(into: &hasher) else { return nil }
+        }
         let identity = CompilerIdentity(family: family, digest: Hex.encode(hasher.finalize()))
         _ = try? daemon.request(.compilerIdentityPut(path: realPath, stamp: stamp, identity: identity.serialized))
         return identity
     }
 
     /// Counts `reason` and runs the compiler in place of this process.
-    private func runUncached(counting reason: Statistic, daemon: DaemonClient? = nil) -> Never {
+    func runUncached(counting reason: Statistic, daemon: DaemonClient? = nil) -> Never {
         if let daemon {
             self.record([.requests, reason], daemon: daemon)
         } else {
@@ -390,13 +444,13 @@ struct CompileSession {
         self.execCompiler()
     }
 
-    private func record(_ statistics: [Statistic], daemon: DaemonClient) {
+    func record(_ statistics: [Statistic], daemon: DaemonClient) {
         let counters = statistics.map { WireCounter(id: $0.rawValue, value: 1) }
         _ = try? daemon.request(.recordStats(counters))
     }
 
     /// Counts through a new connection, starting the daemon if needed; falls back to the pending file.
-    private func recordWithNewConnection(_ statistics: [Statistic]) {
+    func recordWithNewConnection(_ statistics: [Statistic]) {
         guard let daemon = try? DaemonClient.connect(self.configuration) else {
             for statistic in statistics where statistic != .requests {
                 PendingStatistics.append(statistic, cacheDirectory: self.configuration.cacheDirectory)
@@ -412,6 +466,25 @@ struct CompileSession {
         let message = "hoard: cannot run \(self.compilerPath): \(String(cString: strerror(error)))\n"
         try? FileSystem.writeAll(Array(message.utf8), to: 2)
         exit(127)
+    }
+}
+
+/// How colour in diagnostics is handled: gcc and clang are asked for it (unless the command line says) and it is
+/// stripped for a stderr that is not a colour terminal; rustc's output is left as it is.
+struct ColorTreatment {
+    /// The flag that makes the compiler colour its diagnostics, or `nil`.
+    var forcedFlag: String?
+    /// Strip escape sequences when stderr is not a colour terminal.
+    var stripWhenNotTerminal: Bool
+
+    init(forcedFlag: String?, stripWhenNotTerminal: Bool) {
+        self.forcedFlag = forcedFlag
+        self.stripWhenNotTerminal = stripWhenNotTerminal
+    }
+
+    init(_ invocation: CompileInvocation) {
+        self.forcedFlag = invocation.hasColorOption ? nil : "-fdiagnostics-color=always"
+        self.stripWhenNotTerminal = !invocation.hasColorOption
     }
 }
 

@@ -223,11 +223,11 @@ private func readOutput(_ output: WireOutput) throws(SystemError) -> CacheEntry.
     let descriptor = open(output.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     guard descriptor >= 0 else { throw SystemError("open \(output.path)") }
     defer { close(descriptor) }
-    guard let before = FileSystem.stamp(ofDescriptor: descriptor), before == output.stamp else {
+    guard let before = FileSystem.stamp(ofDescriptor: descriptor), before.hasSameContent(as: output.stamp) else {
         throw SystemError("\(output.path) changed after the compile", errno: ESTALE)
     }
     let bytes = try FileSystem.readAll(descriptor, path: output.path)
-    guard let after = FileSystem.stamp(ofDescriptor: descriptor), after == output.stamp,
+    guard let after = FileSystem.stamp(ofDescriptor: descriptor), after.hasSameContent(as: output.stamp),
         UInt64(bytes.count) == output.stamp.size
     else {
         throw SystemError("\(output.path) changed while it was read", errno: ESTALE)

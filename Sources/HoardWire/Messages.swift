@@ -23,6 +23,16 @@ public struct WireFileStamp: Equatable, Sendable {
         self.device = device
     }
 
+    /// Tells whether both stamps describe the same file with the same content: all but the status change time,
+    /// which a hard link or a `chmod` also moves (cargo hard-links the outputs it uplifts while they are stored).
+    ///
+    /// - Parameter other: the other stamp.
+    /// - Returns: `true` if size, modification time, inode and device agree.
+    public func hasSameContent(as other: WireFileStamp) -> Bool {
+        self.size == other.size && self.mtimeNanoseconds == other.mtimeNanoseconds && self.inode == other.inode
+            && self.device == other.device
+    }
+
     /// A stamp for a file that does not exist.
     public static let absent = WireFileStamp(size: 0, mtimeNanoseconds: 0, ctimeNanoseconds: 0, inode: 0, device: 0)
 }

@@ -10,6 +10,8 @@ public enum OutputRole: UInt8, CaseIterable, Sendable {
     case coverageNotes = 3
     /// The stack usage `.su`.
     case stackUsage = 4
+    /// Rust crate metadata `.rmeta`.
+    case rustMetadata = 5
 }
 
 /// An output of a compile: its role and where it goes.

@@ -10,6 +10,9 @@ public struct BaseDirectories: Sendable {
     public let directories: [String]
     /// The absolute working directory.
     public let workingDirectory: String
+    /// The absolute directory that rewritten paths are made relative to: the working directory, unless the
+    /// compiler's outputs are anchored elsewhere (rustc's `--out-dir`).
+    public let anchor: String
     /// `OLD=NEW` pairs from `-fdebug-prefix-map` and `-ffile-prefix-map`.
     public let prefixMaps: [(old: String, new: String)]
     /// Debug info is generated: only prefix-mapped paths may be rewritten.
@@ -28,17 +31,30 @@ public struct BaseDirectories: Sendable {
     ///   - workingDirectory: the absolute working directory.
     ///   - arguments: the compile's arguments, for prefix maps.
     ///   - debugInfo: whether the object embeds paths in debug info.
-    public init(_ directories: [String], workingDirectory: String, arguments: [String] = [], debugInfo: Bool = false) {
+    ///   - anchor: the absolute directory rewritten paths are relative to (the working directory if `nil`).
+    public init(
+        _ directories: [String],
+        workingDirectory: String,
+        arguments: [String] = [],
+        debugInfo: Bool = false,
+        anchor: String? = nil
+    ) {
         self.directories = directories.filter { $0.hasPrefix("/") }.map { Path.normalize($0) }.filter { $0 != "/" }
         self.workingDirectory = workingDirectory
+        self.anchor = anchor ?? workingDirectory
         var maps: [(String, String)] = []
+        var previous = ""
         for argument in arguments {
-            for option in ["-fdebug-prefix-map=", "-ffile-prefix-map="] where argument.hasPrefix(option) {
-                let value = argument.dropFirst(option.count)
-                if let equals = value.firstIndex(of: "=") {
-                    maps.append((String(value[..<equals]), String(value[value.index(after: equals)...])))
-                }
+            var mapping: Substring?
+            for option in ["-fdebug-prefix-map=", "-ffile-prefix-map=", "--remap-path-prefix="]
+            where argument.hasPrefix(option) {
+                mapping = argument.dropFirst(option.count)
             }
+            if previous == "--remap-path-prefix" { mapping = Substring(argument) }
+            if let value = mapping, let equals = value.firstIndex(of: "=") {
+                maps.append((String(value[..<equals]), String(value[value.index(after: equals)...])))
+            }
+            previous = argument
         }
         self.prefixMaps = maps
         self.debugInfo = debugInfo
@@ -59,7 +75,7 @@ public struct BaseDirectories: Sendable {
         return nil
     }
 
-    /// Returns `path` relative to the working directory if it lies under a base directory (and may be rewritten).
+    /// Returns `path` relative to the anchor if it lies under a base directory (and may be rewritten).
     public func rewritePath(_ path: String) -> String {
         guard self.isActive, path.hasPrefix("/") else { return path }
         let normalized = Path.normalize(path)
@@ -67,7 +83,7 @@ public struct BaseDirectories: Sendable {
             return path
         }
         if self.debugInfo && self.applyPrefixMap(normalized) == nil { return path }
-        return Path.relative(normalized, from: self.workingDirectory)
+        return Path.relative(normalized, from: self.anchor)
     }
 
     /// Rewrites the path in one argument: the whole argument, a value after `=`, or a glued path option's value.

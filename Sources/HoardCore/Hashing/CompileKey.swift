@@ -4,12 +4,24 @@ public enum CompilerFamily: UInt8, Sendable {
     case gcc = 1
     /// LLVM clang and clang++.
     case clang = 2
+    /// rustc.
+    case rust = 3
+
+    /// The family's name in keys.
+    public var name: String {
+        switch self {
+        case .gcc: "gcc"
+        case .clang: "clang"
+        case .rust: "rust"
+        }
+    }
 
     /// Recognises the family from `--version` output.
     ///
     /// - Parameter versionOutput: what `compiler --version` printed.
     /// - Returns: the family, or `nil` if it is neither.
     public static func detect(versionOutput: String) -> CompilerFamily? {
+        if versionOutput.hasPrefix("rustc ") { return .rust }
         if versionOutput.contains("clang version") { return .clang }
         if versionOutput.contains("Free Software Foundation") || versionOutput.contains("(GCC)") { return .gcc }
         return nil
@@ -66,6 +78,8 @@ public struct KeyContext: Sendable {
     public var hostCPU: @Sendable () -> String
     /// Paths under these enter the key relative to the working directory.
     public var baseDirectories: BaseDirectories
+    /// Every `NAME=value` entry of the environment (for rustc's `CARGO_*` variables).
+    public var environmentEntries: @Sendable () -> [String]
 
     /// Creates a context.
     public init(
@@ -75,8 +89,10 @@ public struct KeyContext: Sendable {
         environment: @escaping @Sendable (String) -> String? = { Environment.value($0) },
         readFile: @escaping @Sendable (String) -> [UInt8]? = { try? FileSystem.read($0) },
         hostCPU: @escaping @Sendable () -> String = HostCPU.describe,
-        baseDirectories: BaseDirectories? = nil
+        baseDirectories: BaseDirectories? = nil,
+        environmentEntries: @escaping @Sendable () -> [String] = { Environment.all() }
     ) {
+        self.environmentEntries = environmentEntries
         self.baseDirectories = baseDirectories ?? BaseDirectories([], workingDirectory: workingDirectory)
         self.identity = identity
         self.driverName = driverName
@@ -112,7 +128,7 @@ public enum CompileKey {
         into hasher: inout CacheKeyHasher
     ) throws(KeyInputProblem) {
         hasher.combine("key format", self.formatVersion)
-        hasher.combine("compiler family", context.identity.family == .gcc ? "gcc" : "clang")
+        hasher.combine("compiler family", context.identity.family.name)
         hasher.combine("compiler digest", context.identity.digest)
         hasher.combine("driver name", context.driverName)
         hasher.combine("language", invocation.language.rawValue)

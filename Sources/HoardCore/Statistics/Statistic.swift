@@ -66,6 +66,12 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
     case missingSourceFile = 39
     /// The compiler family is not one we know (not gcc or clang).
     case unknownCompiler = 40
+    /// rustc builds a binary, a test harness or a dynamic library (links), or no crate type was given.
+    case rustLinking = 41
+    /// rustc with `-C incremental`.
+    case rustIncremental = 42
+    /// A rustc option that may write files we do not track (`-Z`, `-C save-temps`, `--emit asm`, ...).
+    case rustUnsupportedOption = 43
 
     // Errors, by kind.
     /// The daemon could not be reached or started.
@@ -165,6 +171,9 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .unsupportedOutputPath: "unsupported_output_path"
         case .missingSourceFile: "missing_source_file"
         case .unknownCompiler: "unknown_compiler"
+        case .rustLinking: "rust_linking"
+        case .rustIncremental: "rust_incremental"
+        case .rustUnsupportedOption: "rust_unsupported_option"
         case .daemonUnreachable: "daemon_unreachable"
         case .daemonConnectionLost: "daemon_connection_lost"
         case .corruptEntries: "corrupt_entries"
@@ -231,6 +240,9 @@ public enum Statistic: UInt16, CaseIterable, Sendable {
         case .unsupportedOutputPath: "Unsupported output path"
         case .missingSourceFile: "Missing source file"
         case .unknownCompiler: "Unknown compiler"
+        case .rustLinking: "Rust: binary, test or dylib (links)"
+        case .rustIncremental: "Rust: incremental compilation"
+        case .rustUnsupportedOption: "Rust: unsupported option"
         case .daemonUnreachable: "Daemon unreachable"
         case .daemonConnectionLost: "Daemon connection lost"
         case .corruptEntries: "Corrupt entries (deleted)"

@@ -140,6 +140,44 @@ public enum FileSystem {
         return bytes
     }
 
+    /// Lists a directory's entries, without `.` and `..`.
+    ///
+    /// - Parameter path: the directory.
+    /// - Returns: the entry names, unsorted; empty if the directory cannot be read.
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let handle = opendir(path) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Hashes a file with BLAKE3, a megabyte at a time (compilers' libraries are hundreds of megabytes).
+    ///
+    /// - Parameter path: the file.
+    /// - Returns: the 32-byte digest.
+    /// - Throws: ``SystemError`` if it cannot be opened or read.
+    public static func digest(of path: String) throws(SystemError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError("open \(path)") }
+        defer { close(descriptor) }
+        var hasher = BLAKE3()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw SystemError("read \(path)") }
+            if count == 0 { break }
+            buffer.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return hasher.finalize()
+    }
+
     /// Writes all of `bytes` to a descriptor, retrying short writes.
     ///
     /// - Parameters:

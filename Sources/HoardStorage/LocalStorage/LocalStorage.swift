@@ -44,7 +44,7 @@ public final class LocalStorage: CacheStorage {
         for first in hexDigits {
             for second in hexDigits {
                 let shard = "\(directory)/\(first)/\(second)"
-                for name in listDirectory(shard) {
+                for name in FileSystem.listDirectory(shard) {
                     let path = "\(shard)/\(name)"
                     if name.hasPrefix(".") {
                         // A temporary left by a killed writer.
@@ -274,17 +274,4 @@ private let touchInterval: Int64 = 3600
 private func isStorageName(_ name: String) -> Bool {
     let key = name.hasSuffix(manifestSuffix) ? String(name.dropLast(manifestSuffix.count)) : name
     return CacheKey(hex: key) != nil
-}
-
-private func listDirectory(_ path: String) -> [String] {
-    guard let handle = opendir(path) else { return [] }
-    defer { closedir(handle) }
-    var names: [String] = []
-    while let entry = readdir(handle) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }

@@ -1,0 +1,266 @@
+import Foundation
+import Testing
+
+/// cargo with `RUSTC_WRAPPER=hoard`, offline, on a workspace that uses real crates from Debian's `librust-*-dev`
+/// packages (regex, serde with derive) and a proc-macro crate of its own.
+@Suite(.serialized, .timeLimit(.minutes(15)))
+struct RustEndToEndTests {
+    static let registry = "/usr/share/cargo/registry"
+    static let available =
+        FileManager.default.fileExists(atPath: registry + "/regex-1.7.1")
+        && FileManager.default.isExecutableFile(
+            atPath: (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cargo/bin/cargo"
+        )
+
+    static let cargo = (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cargo/bin/cargo"
+
+    /// Writes the workspace under `directory` of the sandbox's work tree.
+    static func writeWorkspace(_ sandbox: Sandbox, at directory: String) throws -> URL {
+        let files: [(String, String)] = [
+            (
+                ".cargo/config.toml",
+                """
+                [source.crates-io]
+                replace-with = "debian"
+
+                [source.debian]
+                directory = "\(registry)"
+
+                [net]
+                offline = true
+                """
+            ),
+            (
+                "Cargo.toml",
+                """
+                [workspace]
+                members = ["textstats", "describe", "describe_derive", "app"]
+                resolver = "2"
+                """
+            ),
+            (
+                "textstats/Cargo.toml",
+                """
+                [package]
+                name = "textstats"
+                version = "0.1.0"
+                edition = "2021"
+
+                [dependencies]
+                regex = "1"
+                """
+            ),
+            (
+                "textstats/src/lib.rs",
+                """
+                use regex::Regex;
+
+                /// Counts the words in `text`.
+                pub fn count_words(text: &str) -> usize {
+                    Regex::new(r"\\w+").unwrap().find_iter(text).count()
+                }
+
+                // Never used: cargo shows rustc's JSON warning, from the cache too.
+                fn unused_helper() {}
+
+                #[cfg(test)]
+                mod tests {
+                    #[test]
+                    fn counts_words() {
+                        assert_eq!(super::count_words("a cache, kept"), 3);
+                    }
+                }
+                """
+            ),
+            (
+                "describe_derive/Cargo.toml",
+                """
+                [package]
+                name = "describe_derive"
+                version = "0.1.0"
+                edition = "2021"
+
+                [lib]
+                proc-macro = true
+
+                [dependencies]
+                syn = "1"
+                quote = "1"
+                """
+            ),
+            (
+                "describe_derive/src/lib.rs",
+                """
+                use proc_macro::TokenStream;
+                use quote::quote;
+
+                #[proc_macro_derive(Describe)]
+                pub fn derive_describe(input: TokenStream) -> TokenStream {
+                    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+                    let name = &input.ident;
+                    let text = name.to_string();
+                    quote!(impl describe::Describe for #name { fn describe() -> &'static str { #text } }).into()
+                }
+                """
+            ),
+            (
+                "describe/Cargo.toml",
+                """
+                [package]
+                name = "describe"
+                version = "0.1.0"
+                edition = "2021"
+                """
+            ),
+            (
+                "describe/src/lib.rs",
+                """
+                /// Names a type.
+                pub trait Describe {
+                    fn describe() -> &'static str;
+                }
+
+                /// A tag fixed at build time.
+                pub const BUILD_TAG: &str = env!("HOARD_TEST_TAG");
+                """
+            ),
+            (
+                "app/Cargo.toml",
+                """
+                [package]
+                name = "app"
+                version = "0.1.0"
+                edition = "2021"
+
+                [dependencies]
+                textstats = { path = "../textstats" }
+                describe = { path = "../describe" }
+                describe_derive = { path = "../describe_derive" }
+                serde = { version = "1", features = ["derive"] }
+                """
+            ),
+            (
+                "app/src/main.rs",
+                """
+                use describe::Describe;
+                use describe_derive::Describe;
+
+                #[derive(Describe, serde::Serialize)]
+                struct Poem {
+                    lines: u32,
+                }
+
+                fn main() {
+                    let poem = Poem { lines: 2 };
+                    println!(
+                        "{} {} {} {}",
+                        Poem::describe(),
+                        textstats::count_words("a cache that keeps what compilers made"),
+                        describe::BUILD_TAG,
+                        poem.lines
+                    );
+                }
+                """
+            ),
+        ]
+        for (path, content) in files { try sandbox.write("\(directory)/\(path)", content) }
+        return sandbox.work.appendingPathComponent(directory)
+    }
+
+    @discardableResult
+    static func cargo(
+        _ sandbox: Sandbox,
+        _ arguments: [String],
+        in workspace: URL,
+        tag: String = "one",
+        extra: [String: String] = [:]
+    ) throws -> CommandResult {
+        var environment = [
+            "RUSTC_WRAPPER": Binaries.hoard, "CARGO_INCREMENTAL": "0", "HOARD_TEST_TAG": tag,
+            "CARGO_TARGET_DIR": workspace.appendingPathComponent("target").path,
+        ]
+        environment.merge(extra) { $1 }
+        let result = try sandbox.run([Self.cargo] + arguments, in: workspace, environment: environment, timeout: 600)
+        #expect(result.status == 0, "cargo \(arguments.joined(separator: " ")): \(result.stderrText.suffix(3000))")
+        return result
+    }
+
+    static func counts(_ sandbox: Sandbox) throws -> (hits: Int, misses: Int) {
+        let stats = try sandbox.stats()
+        let hits = (stats["preprocessed_hits"] as? Int ?? 0) + (stats["direct_hits"] as? Int ?? 0)
+        return (hits, stats["misses"] as? Int ?? -1)
+    }
+
+    @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
+    func `a clean rebuild gets every library crate from the cache and the program still works`() throws {
+        let sandbox = try Sandbox("rust")
+        let workspace = try Self.writeWorkspace(sandbox, at: "ws")
+        let coldBuild = try Self.cargo(sandbox, ["build", "--color=always"], in: workspace)
+        let cold = try Self.counts(sandbox)
+        #expect(cold.misses > 10, "the cold build compiles the registry crates and the workspace's libraries")
+        let firstBinary = try Data(contentsOf: workspace.appendingPathComponent("target/debug/app"))
+        try Self.cargo(sandbox, ["clean"], in: workspace)
+        try sandbox.hoard(["--zero-stats"])
+        let warmBuild = try Self.cargo(sandbox, ["build", "--color=always"], in: workspace)
+        let warm = try Self.counts(sandbox)
+        // The warning, coloured, exactly as the compile printed it (cargo renders rustc's cached JSON).
+        let warning = { (text: String) in
+            text.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.contains("unused_helper") }
+                .prefix(6).joined(separator: "\n")
+        }
+        #expect(warning(coldBuild.stderrText).contains("\u{1B}["))
+        #expect(warning(coldBuild.stderrText).contains("never used"))
+        #expect(warning(warmBuild.stderrText) == warning(coldBuild.stderrText))
+        #expect(warm.misses == 0, "every cacheable crate hits after cargo clean")
+        #expect(warm.hits == cold.misses)
+        let run = try sandbox.run([workspace.appendingPathComponent("target/debug/app").path])
+        #expect(run.stdoutText == "Poem 7 one 2\n")
+        #expect(try Data(contentsOf: workspace.appendingPathComponent("target/debug/app")) == firstBinary)
+        print("[hoard-e2e] cargo: \(warm.hits) of \(cold.misses) library crates hit after cargo clean")
+
+        // An env! variable: only the crate that reads it misses.
+        try sandbox.hoard(["--zero-stats"])
+        try Self.cargo(sandbox, ["build"], in: workspace, tag: "two")
+        let changed = try Self.counts(sandbox)
+        #expect(changed.misses == 1, "only `describe` reads HOARD_TEST_TAG")
+        let rerun = try sandbox.run([workspace.appendingPathComponent("target/debug/app").path])
+        #expect(rerun.stdoutText == "Poem 7 two 2\n")
+
+        let test = try Self.cargo(sandbox, ["test"], in: workspace, tag: "two")
+        #expect(test.stdoutText.contains("test tests::counts_words ... ok"))
+    }
+
+    @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
+    func `the same workspace in two checkouts shares every library hit with base directories`() throws {
+        let sandbox = try Sandbox("rustbase")
+        let first = try Self.writeWorkspace(sandbox, at: "checkout1/ws")
+        let second = try Self.writeWorkspace(sandbox, at: "checkout2/ws")
+        // Without debug info the rlibs name no checkout; with it, --remap-path-prefix would be needed.
+        let environment = ["HOARD_BASEDIRS": sandbox.work.path, "CARGO_PROFILE_DEV_DEBUG": "0"]
+        try Self.cargo(sandbox, ["build"], in: first, extra: environment)
+        let cold = try Self.counts(sandbox)
+        try sandbox.hoard(["--zero-stats"])
+        try Self.cargo(sandbox, ["build"], in: second, extra: environment)
+        let shared = try Self.counts(sandbox)
+        #expect(shared.misses == 0)
+        #expect(shared.hits == cold.misses)
+        let deps = second.appendingPathComponent("target/debug/deps")
+        let dependencyFiles = try FileManager.default.contentsOfDirectory(atPath: deps.path).filter {
+            $0.hasSuffix(".d")
+        }
+        #expect(dependencyFiles.count >= cold.misses)
+        for name in dependencyFiles {
+            let text = try String(contentsOf: deps.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains(first.path), "\(name) names the first checkout")
+        }
+        let textstats = try String(
+            contentsOf: deps.appendingPathComponent(
+                dependencyFiles.first { $0.hasPrefix("textstats-") } ?? "missing.d"
+            ),
+            encoding: .utf8
+        )
+        #expect(textstats.contains(second.path))
+        let run = try sandbox.run([second.appendingPathComponent("target/debug/app").path])
+        #expect(run.stdoutText == "Poem 7 one 2\n")
+    }
+}
