@@ -9,6 +9,9 @@ if [ "$kind" = test ]; then
         librust-regex-dev librust-serde-dev librust-serde-derive-dev librust-syn-dev librust-quote-dev)
 fi
 missing=()
+if [ "$kind" = test ] && ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+    packages+=(cargo)  # Debian's cargo and rustc, matched to its librust-*-dev crates
+fi
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done

@@ -6,13 +6,18 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(15)))
 struct RustEndToEndTests {
     static let registry = "/usr/share/cargo/registry"
-    static let available =
-        FileManager.default.fileExists(atPath: registry + "/regex-1.7.1")
-        && FileManager.default.isExecutableFile(
-            atPath: (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cargo/bin/cargo"
-        )
+    /// cargo: rustup's in `~/.cargo/bin`, else the first on `PATH` (Debian's `cargo` package).
+    static let cargo: String = {
+        let rustup = (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cargo/bin/cargo"
+        if FileManager.default.isExecutableFile(atPath: rustup) { return rustup }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let candidates = path.split(separator: ":").map { "\($0)/cargo" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? rustup
+    }()
 
-    static let cargo = (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cargo/bin/cargo"
+    static let available =
+        ((try? FileManager.default.contentsOfDirectory(atPath: registry)) ?? []).contains { $0.hasPrefix("regex-1.") }
+        && FileManager.default.isExecutableFile(atPath: cargo)
 
     /// Writes the workspace under `directory` of the sandbox's work tree.
     static func writeWorkspace(_ sandbox: Sandbox, at directory: String) throws -> URL {
