@@ -11,6 +11,24 @@ extension CompileSession {
 
     /// A rustc compile through the cache: classify, dep-info pass, key, look up, compile, store.
     func runRust() -> Never {
+        if !Path.baseName(of: self.compilerRealPath).hasPrefix("rustc") {
+            // A proxy (rustup's `~/.cargo/bin/rustc`): its file stays the same when the toolchain it picks changes,
+            // so the identity would be cached under the wrong file. Ask it for the toolchain and use its rustc.
+            guard let toolchainRustc = self.toolchainCompiler(), FileSystem.isExecutableFile(toolchainRustc) else {
+                self.runUncached(counting: .unknownCompiler)
+            }
+            let session = CompileSession(
+                compilerPath: toolchainRustc,
+                compilerRealPath: FileSystem.realPath(toolchainRustc) ?? toolchainRustc,
+                compilerName: self.compilerName,
+                arguments: self.arguments,
+                configuration: self.configuration,
+                log: self.log,
+                started: self.started,
+                startedWall: self.startedWall
+            )
+            session.runRust()
+        }
         let invocation: RustInvocation
         switch RustArgumentClassifier.classify(self.arguments) {
         case .notACompilation:
@@ -59,6 +77,8 @@ extension CompileSession {
         // cargo compiles registry crates in their source directory, outside any checkout, and their outputs,
         // dep-info included, name the checkout's target directory.
         let anchor = Path.normalize(Path.absolute(invocation.outputDirectory, relativeTo: workingDirectory))
+        // rustc creates its output directory; the daemon restores only into existing ones.
+        try? FileSystem.createDirectories(anchor)
         let base = BaseDirectories(
             self.configuration.baseDirectories,
             workingDirectory: workingDirectory,
@@ -114,5 +134,54 @@ extension CompileSession {
             if case .hit = reply { exit(0) }
         }
         self.compileAndStore(colors: colors, key: key, outputs: outputs, workingDirectory: anchor) { .none }
+    }
+
+    /// The rustc of the toolchain a proxy selects: `SYSROOT/bin/rustc`.
+    private func toolchainCompiler() -> String? {
+        self.rustOutput("--print=sysroot").flatMap(Self.sysroot).map { "\($0)/bin/rustc" }
+    }
+
+    /// Runs rustc with one argument and returns its standard output, or `nil` if it fails.
+    private func rustOutput(_ argument: String) -> [UInt8]? {
+        guard
+            let result = try? ProcessRunner.run(
+                self.compilerPath,
+                arguments: [self.compilerName, argument],
+                output: .capture
+            ),
+            result.termination == .exited(0)
+        else { return nil }
+        return result.standardOutput
+    }
+
+    /// The sysroot from `rustc --print=sysroot`'s output, if it is an absolute path.
+    private static func sysroot(_ printed: [UInt8]) -> String? {
+        let line = String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        return line.hasPrefix("/") ? line : nil
+    }
+
+    /// Adds `rustc -vV` and the digests of the sysroot's libraries: the shared libraries in `lib/` and each
+    /// target's precompiled crates in `lib/rustlib/TARGET/lib/`.
+    ///
+    /// - Parameter hasher: receives the names and digests.
+    /// - Returns: `false` if rustc cannot describe itself or a library cannot be read.
+    func hashRustToolchain(into hasher: inout BLAKE3) -> Bool {
+        guard let verbose = self.rustOutput("-vV"),
+            let sysroot = self.rustOutput("--print=sysroot").flatMap(Self.sysroot)
+        else { return false }
+        hasher.update(verbose)
+        var files: [String] = []
+        for name in FileSystem.listDirectory(sysroot + "/lib") where name.contains(".so") {
+            files.append(sysroot + "/lib/" + name)
+        }
+        for target in FileSystem.listDirectory(sysroot + "/lib/rustlib") {
+            let directory = sysroot + "/lib/rustlib/" + target + "/lib"
+            for name in FileSystem.listDirectory(directory) { files.append(directory + "/" + name) }
+        }
+        for file in files.sorted() where FileSystem.isRegularFile(file) {
+            guard let digest = try? FileSystem.digest(of: file) else { return false }
+            hasher.update(Array(file.dropFirst(sysroot.count).utf8) + [0] + digest)
+        }
+        return true
     }
 }

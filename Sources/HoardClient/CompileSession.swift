@@ -360,42 +360,6 @@ struct CompileSession {
         }
     }
 
-    /// Adds `rustc -vV` and the digests of the sysroot's libraries: the shared libraries in `lib/` and each
-    /// target's precompiled crates in `lib/rustlib/TARGET/lib/`.
-    ///
-    /// - Parameter hasher: receives the names and digests.
-    /// - Returns: `false` if rustc cannot describe itself or a library cannot be read.
-    private func hashRustToolchain(into hasher: inout BLAKE3) -> Bool {
-        let run = { (argument: String) -> [UInt8]? in
-            guard
-                let result = try? ProcessRunner.run(
-                    self.compilerPath,
-                    arguments: [self.compilerName, argument],
-                    output: .capture
-                ),
-                result.termination == .exited(0)
-            else { return nil }
-            return result.standardOutput
-        }
-        guard let verbose = run("-vV"), let printed = run("--print=sysroot") else { return false }
-        hasher.update(verbose)
-        let sysroot = String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard sysroot.hasPrefix("/") else { return false }
-        var files: [String] = []
-        for name in FileSystem.listDirectory(sysroot + "/lib") where name.contains(".so") {
-            files.append(sysroot + "/lib/" + name)
-        }
-        for target in FileSystem.listDirectory(sysroot + "/lib/rustlib") {
-            let directory = sysroot + "/lib/rustlib/" + target + "/lib"
-            for name in FileSystem.listDirectory(directory) { files.append(directory + "/" + name) }
-        }
-        for file in files.sorted() where FileSystem.isRegularFile(file) {
-            guard let digest = try? FileSystem.digest(of: file) else { return false }
-            hasher.update(Array(file.dropFirst(sysroot.count).utf8) + [0] + digest)
-        }
-        return true
-    }
-
     /// Returns the compiler's identity from the daemon's cache, computing and storing it on a miss.
     func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
         let realPath = self.compilerRealPath

@@ -268,4 +268,35 @@ struct RustEndToEndTests {
         let run = try sandbox.run([second.appendingPathComponent("target/debug/app").path])
         #expect(run.stdoutText == "Poem 7 one 2\n")
     }
+
+    @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
+    func `hoard rustc restores rlibs and static libraries byte for byte as rustc writes them`() throws {
+        let sandbox = try Sandbox("rustc")
+        // rustup's proxy, or Debian's rustc.
+        let rustc = URL(fileURLWithPath: Self.cargo).deletingLastPathComponent().appendingPathComponent("rustc").path
+        try sandbox.write(
+            "lib.rs",
+            "pub fn answer() -> u32 { 42 }\n#[no_mangle]\npub extern \"C\" fn seven() -> u32 { 7 }\n"
+        )
+        for (type, file) in [("rlib", "libanswer.rlib"), ("staticlib", "libanswer.a")] {
+            let arguments = [
+                "--crate-name", "answer", "--crate-type", type, "--edition=2021", "lib.rs", "--out-dir", "out",
+            ]
+            let plain = try sandbox.run([rustc] + arguments)
+            #expect(plain.status == 0, "\(plain.stderrText)")
+            let expected = try sandbox.read("out/\(file)")
+            try FileManager.default.removeItem(at: sandbox.work.appendingPathComponent("out"))
+            try sandbox.hoard(["--zero-stats"])
+            #expect(try sandbox.hoard([rustc] + arguments).status == 0)
+            #expect(try sandbox.read("out/\(file)") == expected)
+            try FileManager.default.removeItem(at: sandbox.work.appendingPathComponent("out"))
+            #expect(try sandbox.hoard([rustc] + arguments).status == 0)
+            #expect(try sandbox.read("out/\(file)") == expected, "the hit restores rustc's own bytes")
+            #expect(try Self.counts(sandbox) == (hits: 1, misses: 1))
+        }
+        // A binary is linked, not cached, and counted as such.
+        try sandbox.write("main.rs", "fn main() {}\n")
+        #expect(try sandbox.hoard([rustc, "--crate-name", "main", "main.rs", "--out-dir", "out"]).status == 0)
+        #expect(try sandbox.stats()["rust_linking"] as? Int == 1)
+    }
 }
