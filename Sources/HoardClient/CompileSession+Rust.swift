@@ -40,14 +40,7 @@ extension CompileSession {
             invocation = value
         }
         let workingDirectory = FileSystem.currentDirectory()
-        let daemon: DaemonClient
-        do {
-            daemon = try DaemonClient.connect(self.configuration)
-        } catch {
-            self.log.write("daemon: \(error)")
-            PendingStatistics.append(.daemonUnreachable, cacheDirectory: self.configuration.cacheDirectory)
-            self.execCompiler()
-        }
+        let daemon = self.connectOrRunCompiler()
         guard let identity = self.compilerIdentity(daemon), identity.family == .rust else {
             self.runUncached(counting: .unknownCompiler, daemon: daemon)
         }
@@ -105,33 +98,17 @@ extension CompileSession {
             self.runUncached(counting: error.statistic, daemon: daemon)
         }
         let key = hasher.finalize()
-        let outputs = invocation.outputs.map { output in
-            WireOutput(
-                role: output.role.rawValue,
-                path: Path.absolute(output.path, relativeTo: workingDirectory),
-                flag: output.isOptional
-            )
-        }
+        let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
         let colors = ColorTreatment(forcedFlag: nil, stripWhenNotTerminal: false)
-        if self.configuration.recache {
-            self.record([.requests, .recaches], daemon: daemon)
-        } else {
-            let mask = umask(0)
-            umask(mask)
-            let reply = self.lookUp(
-                .cacheGet(
-                    key: key.hex,
-                    workingDirectory: anchor,
-                    outputs: outputs,
-                    umask: UInt32(mask),
-                    elapsedMicroseconds: (MonotonicClock.now() - self.started) / 1000
-                ),
-                daemon: daemon,
-                source: invocation.sourcePath,
-                colors: colors,
-                label: key.hex
-            )
-            if case .hit = reply { exit(0) }
+        if self.fetchResult(
+            key: key,
+            workingDirectory: anchor,
+            outputs: outputs,
+            daemon: daemon,
+            source: invocation.sourcePath,
+            colors: colors
+        ) {
+            exit(0)
         }
         self.compileAndStore(colors: colors, key: key, outputs: outputs, workingDirectory: anchor) { .none }
     }

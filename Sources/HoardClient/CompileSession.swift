@@ -50,14 +50,7 @@ struct CompileSession {
         guard FileSystem.isRegularFile(invocation.sourcePath) else {
             self.runUncached(counting: .missingSourceFile)
         }
-        let daemon: DaemonClient
-        do {
-            daemon = try DaemonClient.connect(self.configuration)
-        } catch {
-            self.log.write("daemon: \(error)")
-            PendingStatistics.append(.daemonUnreachable, cacheDirectory: self.configuration.cacheDirectory)
-            self.execCompiler()
-        }
+        let daemon = self.connectOrRunCompiler()
         guard let identity = self.compilerIdentity(daemon) else {
             self.runUncached(counting: .unknownCompiler, daemon: daemon)
         }
@@ -81,15 +74,8 @@ struct CompileSession {
             self.log.write("key input: \(error.detail)")
             self.runUncached(counting: error.statistic, daemon: daemon)
         }
-        let outputs = invocation.outputs.map { output in
-            WireOutput(
-                role: output.role.rawValue,
-                path: Path.absolute(output.path, relativeTo: workingDirectory),
-                flag: output.isOptional
-            )
-        }
-        let mask = umask(0)
-        umask(mask)
+        let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
+        let mask = Self.currentUmask()
 
         // Direct mode: the source and the recorded includes, checked by the daemon in one round trip.
         var direct: DirectLookup?
@@ -188,31 +174,20 @@ struct CompileSession {
             )
         }
 
-        if self.configuration.recache {
-            self.record([.requests, .recaches], daemon: daemon)
-        } else {
-            let elapsed = (MonotonicClock.now() - self.started) / 1000
-            let reply = self.lookUp(
-                .cacheGet(
-                    key: key.hex,
-                    workingDirectory: workingDirectory,
-                    outputs: outputs,
-                    umask: UInt32(mask),
-                    elapsedMicroseconds: elapsed
-                ),
-                daemon: daemon,
-                source: invocation.sourcePath,
-                colors: ColorTreatment(invocation),
-                label: key.hex
-            )
-            if case .hit = reply {
-                switch outcome {
-                case .record(let record): _ = try? daemon.request(.manifestPut(record))
-                case .refused(let statistic), .resultOnly(let statistic): self.record([statistic], daemon: daemon)
-                case .none: break
-                }
-                exit(0)
+        if self.fetchResult(
+            key: key,
+            workingDirectory: workingDirectory,
+            outputs: outputs,
+            daemon: daemon,
+            source: invocation.sourcePath,
+            colors: ColorTreatment(invocation)
+        ) {
+            switch outcome {
+            case .record(let record): _ = try? daemon.request(.manifestPut(record))
+            case .refused(let statistic), .resultOnly(let statistic): self.record([statistic], daemon: daemon)
+            case .none: break
             }
+            exit(0)
         }
         self.compileAndStore(
             colors: ColorTreatment(invocation),
@@ -220,6 +195,67 @@ struct CompileSession {
             outputs: outputs,
             workingDirectory: workingDirectory
         ) { outcome }
+    }
+
+    /// Connects to the daemon (starting it if needed); if it cannot be reached, counts that and runs the compiler.
+    func connectOrRunCompiler() -> DaemonClient {
+        do {
+            return try DaemonClient.connect(self.configuration)
+        } catch {
+            self.log.write("daemon: \(error)")
+            PendingStatistics.append(.daemonUnreachable, cacheDirectory: self.configuration.cacheDirectory)
+            self.execCompiler()
+        }
+    }
+
+    /// The outputs as the daemon takes them: absolute paths.
+    static func wireOutputs(_ outputs: [OutputFile], workingDirectory: String) -> [WireOutput] {
+        outputs.map { output in
+            WireOutput(
+                role: output.role.rawValue,
+                path: Path.absolute(output.path, relativeTo: workingDirectory),
+                flag: output.isOptional
+            )
+        }
+    }
+
+    /// The process's umask, which restored outputs get as a compile's would.
+    static func currentUmask() -> mode_t {
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }
+
+    /// Asks for the result stored under `key` (with `HOARD_RECACHE`, counts a recache instead).
+    ///
+    /// - Returns: `true` on a hit, whose outputs are restored and messages replayed: the caller then exits.
+    func fetchResult(
+        key: CacheKey,
+        workingDirectory: String,
+        outputs: [WireOutput],
+        daemon: DaemonClient,
+        source: String,
+        colors: ColorTreatment
+    ) -> Bool {
+        if self.configuration.recache {
+            self.record([.requests, .recaches], daemon: daemon)
+            return false
+        }
+        let reply = self.lookUp(
+            .cacheGet(
+                key: key.hex,
+                workingDirectory: workingDirectory,
+                outputs: outputs,
+                umask: UInt32(Self.currentUmask()),
+                elapsedMicroseconds: (MonotonicClock.now() - self.started) / 1000
+            ),
+            daemon: daemon,
+            source: source,
+            colors: colors,
+            label: key.hex
+        )
+        if case .hit = reply { return true }
+        return false
     }
 
     /// Sends a lookup; on a hit, replays the output (the caller then exits).
