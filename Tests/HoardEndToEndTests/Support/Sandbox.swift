@@ -129,7 +129,9 @@ final class Sandbox: Sendable {
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
         else {
-            Issue.record("--show-stats --json failed: \(result.stderrText)")
+            let output = "stdout \(result.stdoutText.debugDescription), stderr \(result.stderrText.debugDescription)"
+            let status = "status \(result.status) (signal: \(result.terminatedBySignal))"
+            Issue.record("--show-stats --json failed: \(status), \(output)")
             return [:]
         }
         return object
@@ -223,6 +225,7 @@ enum ChildProcess {
             guard poll(&fds, 2, 100) > 0 else { continue }
             for index in 0..<2 where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let count = read(fds[index].fd, &buffer, buffer.count)
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
                 if count <= 0 {
                     close(fds[index].fd)
                     fds[index].fd = -1
