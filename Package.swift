@@ -5,8 +5,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")  // SE-0335
 ]
 /// Code the client runs: one section per function, so the linker can lay out the start-up and hit paths together
-/// (see `clientLinkerSettings`).
-let clientSwiftSettings = swiftSettings + [.unsafeFlags(["-Xfrontend", "-function-sections"])]
+/// (see `clientLinkerSettings`), and generic types' metadata built at compile time, not demangled at run time.
+let clientSwiftSettings =
+    swiftSettings + [
+        .unsafeFlags(["-Xfrontend", "-function-sections", "-Xfrontend", "-prespecialize-generic-metadata"])
+    ]
 let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 /// The client is started once per compile: a fully static executable (no dynamic loader at start-up), linked by
 /// lld with the functions of its common paths first (scripts/order-client-symbols.sh writes the list), so a

@@ -119,6 +119,30 @@ final class DaemonClient {
             "--idle-timeout", String(configuration.idleTimeoutSeconds),
         ]
         if let log = configuration.logFile { arguments += ["--log", log] }
+        // A daemon that finds the daemon lock held exits at once: either another daemon won a race (its socket
+        // appears soon) or a killed daemon is still being torn down (it lets go of the lock soon). So a daemon that
+        // exits without a socket appearing is started again, a few times, until the deadline.
+        var attempts = 0
+        while MonotonicClock.now() < deadline {
+            attempts += 1
+            let pid = try self.spawnDaemon(daemonPath, arguments: arguments)
+            var delay: UInt32 = 500
+            var exitedAt: UInt64?
+            while MonotonicClock.now() < deadline {
+                if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
+                var status: Int32 = 0
+                if exitedAt == nil && waitpid(pid, &status, WNOHANG) == pid { exitedAt = MonotonicClock.now() }
+                if let exitedAt, MonotonicClock.now() - exitedAt > 200_000_000 { break }
+                usleep(delay)
+                delay = min(delay * 2, 20_000)
+            }
+            guard attempts < 5 else { break }
+        }
+        throw .unreachable("the daemon did not start within 10 s")
+    }
+
+    /// Spawns `hoardd` in a session of its own, with /dev/null for its standard descriptors.
+    private static func spawnDaemon(_ daemonPath: String, arguments: [String]) throws(ConnectError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -136,9 +160,8 @@ final class DaemonClient {
         defer { posix_spawnattr_destroy(&attributes) }
         // POSIX_SPAWN_SETSID (glibc 2.26+): the daemon gets its own session, immune to the build's Ctrl-C.
         posix_spawnattr_setflags(&attributes, Int16(0x80))
-        let pid: pid_t
         do {
-            pid = try ProcessRunner.spawn(
+            return try ProcessRunner.spawn(
                 daemonPath,
                 arguments: arguments,
                 environment: nil,
@@ -148,21 +171,6 @@ final class DaemonClient {
         } catch {
             throw .unreachable("\(error)")
         }
-        var delay: UInt32 = 500
-        var waitUntil = deadline
-        var exited = false
-        while MonotonicClock.now() < waitUntil {
-            if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
-            var status: Int32 = 0
-            if !exited && waitpid(pid, &status, WNOHANG) == pid {
-                // It exited: either another daemon won a race (its socket appears soon) or it failed to start.
-                exited = true
-                waitUntil = min(waitUntil, MonotonicClock.now() + 1_000_000_000)
-            }
-            usleep(delay)
-            delay = min(delay * 2, 20_000)
-        }
-        throw .unreachable("the daemon did not start within 10 s")
     }
 
     /// `HOARD_DAEMON`, or `hoardd` in the directory of this executable.

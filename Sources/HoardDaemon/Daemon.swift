@@ -69,7 +69,6 @@ public final class Daemon: Sendable {
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
-    private let workers: WorkerPool
 
     /// Opens the storage and statistics.
     ///
@@ -102,7 +101,6 @@ public final class Daemon: Sendable {
         }
         self.storage = TieredStorage(local: local, remote: remote, remoteOnly: options.remoteOnly)
         self.lastActivity = Atomic(MonotonicClock.now())
-        self.workers = WorkerPool()
     }
 
     /// Runs until shut down, idle for too long, or signalled.
@@ -151,28 +149,28 @@ public final class Daemon: Sendable {
             self.stopping.store(true, ordering: .sequentiallyConsistent)
         }
 
+        guard
+            let acceptors = AcceptorPool(
+                listener: listener,
+                serve: { [self] connection in
+                    self.activeConnections.add(1, ordering: .relaxed)
+                    self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
+                    self.serve(UnixSocket(descriptor: connection))
+                    self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
+                    self.activeConnections.subtract(1, ordering: .relaxed)
+                },
+                stopping: { [self] in self.stopping.load(ordering: .sequentiallyConsistent) }
+            )
+        else {
+            self.log.write("cannot start a thread to accept connections")
+            unlink(self.options.socketPath)
+            return 1
+        }
+
         var lastPersist = MonotonicClock.now()
         while !self.stopping.load(ordering: .sequentiallyConsistent) {
-            var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 250)
+            usleep(250_000)
             let now = MonotonicClock.now()
-            if ready > 0 {
-                let connection = accept(listener, nil, nil)
-                if connection >= 0 {
-                    _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-                    self.lastActivity.store(now, ordering: .relaxed)
-                    self.activeConnections.add(1, ordering: .relaxed)
-                    let started = self.workers.run { [self] in
-                        self.serve(UnixSocket(descriptor: connection))
-                        self.lastActivity.store(MonotonicClock.now(), ordering: .relaxed)
-                        self.activeConnections.subtract(1, ordering: .relaxed)
-                    }
-                    if !started {
-                        close(connection)
-                        self.activeConnections.subtract(1, ordering: .relaxed)
-                    }
-                }
-            }
             if now - lastPersist > 5_000_000_000 {
                 self.statistics.persist()
                 lastPersist = now
@@ -183,16 +181,14 @@ public final class Daemon: Sendable {
                 idle > self.options.idleTimeoutSeconds * 1_000_000_000
             {
                 self.log.write("idle for \(self.options.idleTimeoutSeconds) s: exiting")
-                break
+                self.stopping.store(true, ordering: .sequentiallyConsistent)
             }
         }
-        // Stop accepting first, then let running requests finish (bounded), then persist.
+        // Stop accepting first, then let running requests finish (bounded), then persist. The listener stays open
+        // until exit: closing it could hand its number to another file while a thread still calls accept on it.
         unlink(self.options.socketPath)
-        close(listener)
-        let deadline = MonotonicClock.now() + 5_000_000_000
-        while self.activeConnections.load(ordering: .relaxed) > 0 && MonotonicClock.now() < deadline {
-            usleep(10_000)
-        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        acceptors.waitForThreads(until: MonotonicClock.now() + 5_000_000_000)
         self.statistics.persist()
         self.log.write("stopped")
         close(lock)

@@ -26,19 +26,11 @@ public enum CacheEntryFormat {
         for member in entry.members { payload += member.bytes }
         var stored = payload
         var compression: UInt8 = 0
-        if let level = compressionLevel, !payload.isEmpty {
-            let bound = ZSTD_compressBound(payload.count)
-            var compressed = [UInt8](repeating: 0, count: bound)
-            let size = compressed.withUnsafeMutableBytes { destination in
-                payload.withUnsafeBytes { source in
-                    ZSTD_compress(destination.baseAddress, bound, source.baseAddress, source.count, Int32(level))
-                }
-            }
-            if ZSTD_isError(size) == 0 && size < payload.count {
-                compressed.removeLast(bound - size)
-                stored = compressed
-                compression = 1
-            }
+        if let level = compressionLevel, !payload.isEmpty,
+            let compressed = ZstdContexts.compress(payload, level: Int32(level)), compressed.count < payload.count
+        {
+            stored = compressed
+            compression = 1
         }
         var out = self.magic
         out.reserveCapacity(stored.count + 128 + entry.members.count * 13)
@@ -98,13 +90,7 @@ public enum CacheEntryFormat {
         case 0:
             payload = stored
         case 1:
-            var output = [UInt8](repeating: 0, count: Int(payloadSize))
-            let size = output.withUnsafeMutableBytes { destination in
-                stored.withUnsafeBytes { source in
-                    ZSTD_decompress(destination.baseAddress, destination.count, source.baseAddress, source.count)
-                }
-            }
-            guard ZSTD_isError(size) == 0, size == Int(payloadSize) else {
+            guard let output = ZstdContexts.decompress(stored, size: Int(payloadSize)) else {
                 throw StorageError(.corrupt, "zstd payload does not decompress")
             }
             payload = output

@@ -13,7 +13,7 @@ struct FaultEndToEndTests {
         usleep(200_000)  // the put is asynchronous
         for pid in try sandbox.daemonPIDs() { kill(pid, SIGKILL) }
         #expect(try sandbox.hoard(["gcc", "-c", "k.c"]).status == 0)
-        #expect(try sandbox.hits() == 1)
+        #expect(try sandbox.hits() == 1, "\(sandbox.logTail())")
         #expect(try sandbox.daemonPIDs().count == 1)
     }
 
@@ -50,6 +50,7 @@ struct FaultEndToEndTests {
             #expect(result.status == 0)
         }
         try sandbox.waitForStores(20)
+        #expect(try sandbox.stat("stores") == 20, "\(sandbox.logTail())")
     }
 
     @Test(arguments: ["flip", "truncate", "empty"])

@@ -62,6 +62,8 @@ final class Sandbox: Sendable {
         environment["XDG_RUNTIME_DIR"] = self.root.appendingPathComponent("run").path
         environment["XDG_CONFIG_HOME"] = self.root.appendingPathComponent("config").path
         environment["HOARD_IDLE_TIMEOUT"] = "120"
+        // Client and daemon decisions, for the message of a failed expectation (`logTail`).
+        environment["HOARD_LOG"] = self.root.appendingPathComponent("hoard.log").path
         // Each compile waits for its store, so the next one can hit (tests of the background store unset it).
         environment["HOARD_WAIT_FOR_STORE"] = "1"
         environment["LC_ALL"] = "C"
@@ -131,7 +133,7 @@ final class Sandbox: Sendable {
         else {
             let output = "stdout \(result.stdoutText.debugDescription), stderr \(result.stderrText.debugDescription)"
             let status = "status \(result.status) (signal: \(result.terminatedBySignal))"
-            Issue.record("--show-stats --json failed: \(status), \(output)")
+            Issue.record("--show-stats --json failed: \(status), \(output)\n\(self.logTail())")
             return [:]
         }
         return object
@@ -153,7 +155,13 @@ final class Sandbox: Sendable {
             if try self.stat("stores") >= count { return }
             usleep(50_000)
         }
-        Issue.record("the daemon stored fewer than \(count) entries within 10 s")
+        Issue.record("the daemon stored fewer than \(count) entries within 10 s\n\(self.logTail())")
+    }
+
+    /// The end of the client and daemon log, to explain a failed expectation.
+    func logTail(lines: Int = 30) -> String {
+        let log = (try? String(contentsOf: self.root.appendingPathComponent("hoard.log"), encoding: .utf8)) ?? ""
+        return "log:\n" + log.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
     /// The pids of daemons serving this sandbox's cache directory.
