@@ -12,6 +12,9 @@ struct DirectLookup {
     var sourceStamp: FileStamp?
     /// Depend mode: no preprocessor; the includes come from the compiler's dependency file.
     var depend: Bool
+    /// In depend mode, a dependency file the client adds to the compile (the command line has none); the client
+    /// reads and removes it.
+    var scratchDependencies: String?
     /// Rewrites paths under the base directories.
     var base: BaseDirectories
     /// The source file as given.
@@ -77,18 +80,16 @@ extension CompileSession {
     /// Builds the manifest record in depend mode, from the dependency file the compile just wrote.
     func dependManifest(
         _ direct: DirectLookup,
+        dependencies: [UInt8]?,
         invocation: CompileInvocation,
-        workingDirectory: String
+        workingDirectory: String,
+        daemon: DaemonClient
     )
         -> ManifestOutcome
     {
-        guard let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies }),
-            let content = try? FileSystem.read(Path.join(workingDirectory, dependencyFile.path), limit: 64 << 20)
-        else {
-            return .refused(.unreadableInclude)
-        }
+        guard let content = dependencies else { return .refused(.unreadableInclude) }
         let includes = DependencyFile.prerequisites(content).filter { $0 != invocation.sourcePath }
-        guard let searchPath = self.probeSearchPath(invocation) else { return .none }
+        guard let searchPath = self.probeSearchPath(invocation, daemon: daemon) else { return .none }
         // The includers are unknown: every directory holding the source or an include is searched first.
         let includers = [invocation.sourcePath] + includes
         return self.record(
@@ -170,23 +171,48 @@ extension CompileSession {
         )
     }
 
-    /// Asks the preprocessor for its include search list with the compile's own options (depend mode only, on a
-    /// miss): the same options on an empty input.
-    private func probeSearchPath(_ invocation: CompileInvocation) -> IncludeSearchPath? {
+    /// The include search list for the compile's own options (depend mode, on a miss), from `-v` on an empty input.
+    ///
+    /// The daemon keeps the answer with the compiler's identity, under the compiler's path and stamp, the options,
+    /// the working directory and the environment variables that move include directories, so a build's misses
+    /// ask the compiler once per set of options rather than once per file.
+    private func probeSearchPath(_ invocation: CompileInvocation, daemon: DaemonClient) -> IncludeSearchPath? {
         var arguments = invocation.preprocessorArguments
         arguments.replaceSubrange(
             invocation.sourceIndex...invocation.sourceIndex,
             with: ["-x", invocation.language.rawValue, "/dev/null"]
         )
+        let command = [self.compilerName] + arguments + ["-v"]
+        var question = BLAKE3()
+        for part in command + [FileSystem.currentDirectory()] {
+            question.update(Array(part.utf8))
+            question.update([0])
+        }
+        for name in CompileKey.relevantEnvironment {
+            question.update(Array("\(name)=\(Environment.value(name) ?? "-")".utf8))
+            question.update([0])
+        }
+        let factPath = self.compilerRealPath + "\u{0}search list " + Hex.encode(question.finalize())
+        if let stamp = FileSystem.stamp(of: self.compilerRealPath),
+            case .compilerIdentity(let cached?)? = try? daemon.request(
+                .compilerIdentityGet(path: factPath, stamp: stamp)
+            ),
+            let searchPath = IncludeSearchPath.parse(verboseOutput: cached)
+        {
+            return searchPath
+        }
         guard
-            let result = try? ProcessRunner.run(
-                self.compilerPath,
-                arguments: [self.compilerName] + arguments + ["-v"],
-                output: .capture
-            ), result.termination == .exited(0)
+            let result = try? ProcessRunner.run(self.compilerPath, arguments: command, output: .capture),
+            result.termination == .exited(0),
+            let searchPath = IncludeSearchPath.parse(verboseOutput: result.standardError)
         else {
             return nil
         }
-        return IncludeSearchPath.parse(verboseOutput: result.standardError)
+        if let stamp = FileSystem.stamp(of: self.compilerRealPath) {
+            _ = try? daemon.request(
+                .compilerIdentityPut(path: factPath, stamp: stamp, identity: result.standardError)
+            )
+        }
+        return searchPath
     }
 }

@@ -46,7 +46,7 @@ extension CompileSession {
         }
 
         // The dep-info pass: which sources and environment variables the crate reads.
-        let dependencyFile = "/tmp/hoard-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).d"
+        let dependencyFile = Self.scratchDependencyPath()
         let pass: ProcessResult
         do {
             pass = try ProcessRunner.run(
@@ -110,7 +110,7 @@ extension CompileSession {
         ) {
             exit(0)
         }
-        self.compileAndStore(colors: colors, key: key, outputs: outputs, workingDirectory: anchor) { .none }
+        self.compileAndStore(colors: colors, key: key, outputs: outputs, workingDirectory: anchor) { _ in .none }
     }
 
     /// The rustc of the toolchain a proxy selects: `SYSROOT/bin/rustc`.

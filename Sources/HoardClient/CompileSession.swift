@@ -83,7 +83,11 @@ struct CompileSession {
             guard let source = try? FileSystem.read(invocation.sourcePath) else {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
             }
-            let depend = self.configuration.dependMode && invocation.outputs.contains { $0.role == .dependencies }
+            let wantsDependencies = invocation.outputs.contains { $0.role == .dependencies }
+            let depend =
+                wantsDependencies
+                ? self.configuration.dependMode || !self.configuration.preprocessOnMiss
+                : !self.configuration.preprocessOnMiss && Self.canAddDependencyFile(invocation, identity: identity)
             var manifestHasher = hasher
             manifestHasher.combine("mode", depend ? "depend" : "direct")
             manifestHasher.combine("source", bytes: source)
@@ -92,6 +96,7 @@ struct CompileSession {
                 sourceFindings: SourceFindings.scan(source),
                 sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
                 depend: depend,
+                scratchDependencies: depend && !wantsDependencies ? Self.scratchDependencyPath() : nil,
                 base: base,
                 sourcePath: invocation.sourcePath,
                 sourceQueries: HasIncludeQueries(source)
@@ -117,14 +122,28 @@ struct CompileSession {
             if lookup.depend {
                 // Depend mode: no preprocessor; the compile itself tells which headers it read.
                 self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
+                let added = lookup.scratchDependencies.map { ["-MD", "-MF", $0] } ?? []
+                let dependencyFile =
+                    lookup.scratchDependencies
+                    ?? invocation.outputs.first { $0.role == .dependencies }.map {
+                        Path.join(workingDirectory, $0.path)
+                    }
                 self.compileAndStore(
                     colors: ColorTreatment(invocation),
                     key: nil,
                     outputs: outputs,
-                    workingDirectory: workingDirectory
-                ) {
+                    workingDirectory: workingDirectory,
+                    addedArguments: added,
+                    dependencyFile: dependencyFile
+                ) { dependencies in
                     if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
-                    return self.dependManifest(lookup, invocation: invocation, workingDirectory: workingDirectory)
+                    return self.dependManifest(
+                        lookup,
+                        dependencies: dependencies,
+                        invocation: invocation,
+                        workingDirectory: workingDirectory,
+                        daemon: daemon
+                    )
                 }
             }
         }
@@ -194,7 +213,20 @@ struct CompileSession {
             key: key,
             outputs: outputs,
             workingDirectory: workingDirectory
-        ) { outcome }
+        ) { _ in outcome }
+    }
+
+    /// Tells whether a miss may add `-MD -MF FILE` to the compile to learn its includes: gcc and clang leave the
+    /// option out of the object, unless the command line is recorded in it whole.
+    static func canAddDependencyFile(_ invocation: CompileInvocation, identity: CompilerIdentity) -> Bool {
+        guard identity.family == .gcc || identity.family == .clang else { return false }
+        let recordsCommandLine = ["-frecord-command-line", "-grecord-command-line", "-frecord-gcc-switches"]
+        return !invocation.arguments.contains { recordsCommandLine.contains($0) }
+    }
+
+    /// A fresh path in /tmp for a dependency file the client reads and removes.
+    static func scratchDependencyPath() -> String {
+        "/tmp/hoard-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).d"
     }
 
     /// Connects to the daemon (starting it if needed); if it cannot be reached, counts that and runs the compiler.
@@ -295,17 +327,22 @@ struct CompileSession {
     ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
     ///   - outputs: the outputs, with absolute paths.
     ///   - workingDirectory: the compile's working directory.
-    ///   - manifest: called after a successful compile: what to record for direct mode, or why to store nothing.
+    ///   - addedArguments: options the client adds to the command line (a dependency file of its own).
+    ///   - dependencyFile: the dependency file the compile writes, read (and removed if added) when it ends.
+    ///   - manifest: called after a successful compile with the dependency file's content: what to record for
+    ///     direct mode, or why to store nothing.
     func compileAndStore(
         colors: ColorTreatment,
         key: CacheKey?,
         outputs: [WireOutput],
         workingDirectory: String,
-        manifest: () -> ManifestOutcome
+        addedArguments: [String] = [],
+        dependencyFile: String? = nil,
+        manifest: (_ dependencies: [UInt8]?) -> ManifestOutcome
     ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
-        var arguments = [self.compilerName] + self.arguments
+        var arguments = [self.compilerName] + self.arguments + addedArguments
         let stripColor = colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor()
         if let flag = colors.forcedFlag { arguments.append(flag) }
         let result: ProcessResult
@@ -320,6 +357,9 @@ struct CompileSession {
             self.recordWithNewConnection([.internalErrors])
             self.execCompiler()
         }
+        // Read now, and a file the client added removed now, before any of the exits below.
+        let dependencies = dependencyFile.flatMap { try? FileSystem.read($0, limit: 64 << 20) }
+        if addedArguments.contains("-MF"), let dependencyFile { unlink(dependencyFile) }
         switch result.termination {
         case .signaled(let signalNumber):
             self.recordWithNewConnection([.compilerKilled])
@@ -346,7 +386,7 @@ struct CompileSession {
             stored.append(item)
         }
         var record: WireManifestRecord?
-        switch manifest() {
+        switch manifest(dependencies) {
         case .refused(let statistic):
             self.log.write("not stored: \(statistic.name)")
             self.recordWithNewConnection([statistic])

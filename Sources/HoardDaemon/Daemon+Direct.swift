@@ -56,12 +56,25 @@ extension Daemon {
                 return false
             }
         }
-        for path in entry.absentPaths {
+        for group in entry.absentGroups {
+            let directory = Path.join(workingDirectory, group.directory)
+            // A missing directory holds none of the paths; an unchanged one still lacks them (see `AbsenceMemo`).
             var status = stat()
-            if stat(Path.join(workingDirectory, path), &status) == 0 || (errno != ENOENT && errno != ENOTDIR) {
-                self.log.write("direct: \(path) now exists and may shadow an include")
+            guard stat(directory, &status) == 0 else {
+                if errno == ENOENT || errno == ENOTDIR { continue }
                 return false
             }
+            let stamp = FileStamp(status)
+            let memoKey = directory + "\u{0}" + group.digest
+            if self.absences.stillAbsent(memoKey, stamp: stamp) { continue }
+            for path in group.paths {
+                var status = stat()
+                if stat(Path.join(workingDirectory, path), &status) == 0 || (errno != ENOENT && errno != ENOTDIR) {
+                    self.log.write("direct: \(path) now exists and may shadow an include")
+                    return false
+                }
+            }
+            self.absences.recordAbsent(memoKey, stamp: stamp)
         }
         return true
     }

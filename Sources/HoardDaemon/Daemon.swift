@@ -65,6 +65,7 @@ public final class Daemon: Sendable {
     let statistics: StatisticsStore
     let identities = CompilerIdentityCache()
     let digests = DigestCache()
+    let absences = AbsenceMemo()
     let log: DaemonLog
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)

@@ -17,12 +17,26 @@ public struct Manifest: Equatable, Sendable {
         }
     }
 
+    /// Absent paths that share a parent directory.
+    public struct AbsentGroup: Equatable, Sendable {
+        /// The parent directory as recorded (relative paths are relative to the compile's working directory).
+        public var directory: String
+        /// The absent paths in it, whole.
+        public var paths: [String]
+        /// A digest of `paths`, naming the group in memos.
+        public var digest: String = ""
+    }
+
     /// One way the compile went: its includes, the paths that must still not exist, and the result key.
     public struct Entry: Equatable, Sendable {
         /// Every include file with its digest.
         public var includes: [Include]
         /// Paths that did not exist and would shadow an include if created.
-        public var absentPaths: [String]
+        public var absentPaths: [String] {
+            didSet { self.absentGroups = Self.group(self.absentPaths) }
+        }
+        /// The absent paths by parent directory, in order of first appearance.
+        public private(set) var absentGroups: [AbsentGroup]
         /// The key of the result.
         public var resultKey: CacheKey
         /// The only working directory the entry is valid in, or empty when any is fine.
@@ -32,8 +46,32 @@ public struct Manifest: Equatable, Sendable {
         public init(includes: [Include], absentPaths: [String], resultKey: CacheKey, pinnedDirectory: String = "") {
             self.includes = includes
             self.absentPaths = absentPaths
+            self.absentGroups = Self.group(absentPaths)
             self.resultKey = resultKey
             self.pinnedDirectory = pinnedDirectory
+        }
+
+        private static func group(_ paths: [String]) -> [AbsentGroup] {
+            var groups: [AbsentGroup] = []
+            var index: [String: Int] = [:]
+            for path in paths {
+                let directory = Path.directory(of: path)
+                if let position = index[directory] {
+                    groups[position].paths.append(path)
+                } else {
+                    index[directory] = groups.count
+                    groups.append(AbsentGroup(directory: directory, paths: [path]))
+                }
+            }
+            for position in groups.indices {
+                var hasher = BLAKE3()
+                for path in groups[position].paths {
+                    hasher.update(Array(path.utf8))
+                    hasher.update([0])
+                }
+                groups[position].digest = Hex.encode(hasher.finalize())
+            }
+            return groups
         }
     }
 

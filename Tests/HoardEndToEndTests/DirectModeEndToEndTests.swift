@@ -20,9 +20,10 @@ struct DirectModeEndToEndTests {
         let place = directory ?? sandbox.work
         let cached = try Data(contentsOf: place.appendingPathComponent(object))
         var direct = arguments
-        if let index = direct.firstIndex(of: "-o") { direct[index + 1] = "/tmp/hoard-direct-reference.o" }
+        let reference = sandbox.root.appendingPathComponent("reference.o")
+        if let index = direct.firstIndex(of: "-o") { direct[index + 1] = reference.path }
         try sandbox.run(direct, in: directory)
-        #expect(cached == (try Data(contentsOf: URL(fileURLWithPath: "/tmp/hoard-direct-reference.o"))))
+        #expect(cached == (try Data(contentsOf: reference)))
         return result
     }
 
@@ -88,6 +89,29 @@ struct DirectModeEndToEndTests {
             #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the shadowing header forces a miss")
             #expect(try sandbox.stat("misses") == 2)
         }
+    }
+
+    @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS"])
+    func `a shadowing header in a directory whose absences were remembered is still a miss`(setting: String) throws {
+        let sandbox = try Sandbox("memo")
+        let environment = setting.isEmpty ? [:] : [setting: "1"]
+        try sandbox.write("second/m.h", "#define M 1\n")
+        try FileManager.default.createDirectory(
+            at: sandbox.work.appendingPathComponent("first"),
+            withIntermediateDirectories: true
+        )
+        try sandbox.write("m.c", "#include \"m.h\"\nint m(void) { return M; }\n")
+        let command = ["gcc", "-Ifirst", "-Isecond", "-c", "m.c", "-o", "m.o"]
+        try Self.compileAndCheck(sandbox, command, object: "m.o", environment: environment)
+        try sandbox.waitForStores(1)
+        // Once the directories are over a second old, a hit remembers that first/ still lacks m.h ...
+        usleep(1_200_000)
+        for _ in 0..<2 { try Self.compileAndCheck(sandbox, command, object: "m.o", environment: environment) }
+        #expect(try sandbox.stat("direct_hits") == 2)
+        // ... and creating it changes first/'s stamp, so the next lookup looks again and misses.
+        try sandbox.write("first/m.h", "#define M 2\n")
+        try Self.compileAndCheck(sandbox, command, object: "m.o", environment: environment)
+        #expect(try sandbox.stat("direct_hits") == 2, "\(sandbox.logTail())")
     }
 
     @Test(arguments: ["source", "header"])
@@ -214,6 +238,67 @@ struct DirectModeEndToEndTests {
         try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
         #expect(try sandbox.stat("direct_hits") == 1)
         #expect(try sandbox.stat("misses") == 3)
+    }
+
+    @Test func `a direct-mode miss compiles once and asks for the search list once per set of options`() throws {
+        let sandbox = try Sandbox("once")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        try sandbox.write("inc/o.h", "#define O 5\n")
+        for name in ["o1", "o2"] {
+            try sandbox.write("\(name).c", "#include \"o.h\"\n#include <stdio.h>\nint \(name)(void) { return O; }\n")
+        }
+        let command = { (name: String) in [compiler, "-Iinc", "-O2", "-c", "\(name).c", "-o", "\(name).o"] }
+        try Self.compileAndCheck(sandbox, command("o1"), object: "o1.o")
+        let first = Self.calls(log).dropLast()  // the last call is the reference compile
+        #expect(first.filter { $0.contains("o1.c") }.count == 1, "one compiler run on o1.c: \(first)")
+        #expect(first.filter { $0.contains("-E") && $0.contains("-v") }.count == 1, "one search-list probe: \(first)")
+        let scratch = first.compactMap { call -> String? in
+            let words = call.split(separator: " ").map(String.init)
+            return words.firstIndex(of: "-MF").map { words[$0 + 1] }
+        }
+        #expect(scratch.count == 1 && !FileManager.default.fileExists(atPath: scratch[0]), "scratch file removed")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.work.appendingPathComponent("o1.d").path))
+        try sandbox.waitForStores(1)
+        let before = Self.calls(log).count
+        try Self.compileAndCheck(sandbox, command("o2"), object: "o2.o")
+        let second = Self.calls(log).dropFirst(before).dropLast()
+        #expect(second.count == 1 && second.allSatisfy { $0.contains("o2.c") }, "only the compile: \(second)")
+        try sandbox.waitForStores(2)
+        // The recorded includes work as in any direct mode: an unchanged rebuild hits, a header edit misses.
+        try Self.compileAndCheck(sandbox, command("o1"), object: "o1.o")
+        #expect(try sandbox.stat("direct_hits") == 1)
+        try sandbox.write("inc/o.h", "#define O 6\n")
+        try Self.compileAndCheck(sandbox, command("o1"), object: "o1.o")
+        #expect(try sandbox.stat("direct_hits") == 1)
+        #expect(try sandbox.stat("misses") == 3)
+    }
+
+    @Test func `with HOARD_PREPROCESS_ON_MISS a direct miss can still be a preprocessed hit`() throws {
+        let sandbox = try Sandbox("ppmiss")
+        try sandbox.write("q.c", "int q(void) { return 1; }\n")
+        let environment = ["HOARD_PREPROCESS_ON_MISS": "1"]
+        try Self.compileAndCheck(sandbox, ["gcc", "-c", "q.c", "-o", "q.o"], object: "q.o", environment: environment)
+        try sandbox.waitForStores(1)
+        // The preprocessor turns the comment into the space it replaces: the same preprocessed source.
+        try sandbox.write("q.c", "int q(void) {/* a comment */return 1; }\n")
+        try Self.compileAndCheck(sandbox, ["gcc", "-c", "q.c", "-o", "q.o"], object: "q.o", environment: environment)
+        #expect(try sandbox.stat("preprocessed_hits") == 1)
+        // Without it, the same change is a miss that compiles once.
+        try sandbox.write("q.c", "int q(void) {/* another comment */return 1; }\n")
+        try Self.compileAndCheck(sandbox, ["gcc", "-c", "q.c", "-o", "q.o"], object: "q.o")
+        #expect(try sandbox.stat("preprocessed_hits") == 1)
+    }
+
+    @Test func `a compile that records its command line in the object gets no added dependency file`() throws {
+        let sandbox = try Sandbox("recordcmd")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        try sandbox.write("r.c", "int r(void) { return 2; }\n")
+        let command = [compiler, "-frecord-gcc-switches", "-c", "r.c", "-o", "r.o"]
+        try Self.compileAndCheck(sandbox, command, object: "r.o")
+        #expect(!Self.calls(log).contains { $0.contains("-MF") }, "\(Self.calls(log))")
+        try sandbox.waitForStores(1)
+        try Self.compileAndCheck(sandbox, command, object: "r.o")
+        #expect(try sandbox.hits() == 1)
     }
 
     /// Two checkouts of one project, compiled with absolute paths as CMake does.

@@ -24,6 +24,12 @@ public struct Configuration: Equatable, Sendable {
     /// On a direct-mode miss of a compile with `-MD`/`-MMD`, skip the preprocessor and use the compiler's dependency
     /// file (`HOARD_DEPEND`, `depend_mode`).
     public var dependMode = false
+    /// Run the preprocessor on a direct-mode miss (`HOARD_PREPROCESS_ON_MISS`, `preprocess_on_miss`).
+    ///
+    /// With it, a direct miss looks the preprocessed source up before compiling, as ccache does. Without it (the
+    /// default), a miss compiles once, with a dependency file added when the command line has none, and the
+    /// includes are recorded from that file as in depend mode.
+    public var preprocessOnMiss = false
     /// Store results whose sources use `__DATE__`, `__TIME__` or `__TIMESTAMP__`
     /// (`HOARD_ALLOW_TIME_MACROS`, `allow_time_macros`).
     public var allowTimeMacros = false
@@ -93,6 +99,7 @@ public struct Configuration: Equatable, Sendable {
         },
         Self.flag("HOARD_DIRECT", "direct_mode", \.directMode),
         Self.flag("HOARD_DEPEND", "depend_mode", \.dependMode),
+        Self.flag("HOARD_PREPROCESS_ON_MISS", "preprocess_on_miss", \.preprocessOnMiss),
         Self.flag("HOARD_ALLOW_TIME_MACROS", "allow_time_macros", \.allowTimeMacros),
         Self.flag("HOARD_WAIT_FOR_STORE", "wait_for_store", \.waitForStore),
         Setting(environmentName: "HOARD_BASEDIRS", fileKey: "base_dirs") { configuration, value in

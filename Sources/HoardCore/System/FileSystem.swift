@@ -39,7 +39,8 @@ public func currentErrno() -> Int32 {
 public typealias FileStamp = WireFileStamp
 
 extension FileStamp {
-    init(_ status: stat) {
+    /// The stamp of a `stat` result.
+    public init(_ status: stat) {
         self.init(
             size: UInt64(status.st_size),
             mtimeNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
