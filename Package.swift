@@ -78,6 +78,7 @@ let package = Package(
             dependencies: ["HoardRemoteStorage"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "HoardClientTests", dependencies: ["HoardClient"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HoardDaemonTests",
             dependencies: ["HoardDaemon", "HoardClient"],

@@ -173,9 +173,8 @@ extension CompileSession {
 
     /// The include search list for the compile's own options (depend mode, on a miss), from `-v` on an empty input.
     ///
-    /// The daemon keeps the answer with the compiler's identity, under the compiler's path and stamp, the options,
-    /// the working directory and the environment variables that move include directories, so a build's misses
-    /// ask the compiler once per set of options rather than once per file.
+    /// The daemon keeps the answer as a compiler fact (``compilerFact(_:command:)``), so a build's misses ask the
+    /// compiler once per set of options rather than once per file.
     private func probeSearchPath(_ invocation: CompileInvocation, daemon: DaemonClient) -> IncludeSearchPath? {
         var arguments = invocation.preprocessorArguments
         arguments.replaceSubrange(
@@ -183,22 +182,8 @@ extension CompileSession {
             with: ["-x", invocation.language.rawValue, "/dev/null"]
         )
         let command = [self.compilerName] + arguments + ["-v"]
-        var question = BLAKE3()
-        for part in command + [FileSystem.currentDirectory()] {
-            question.update(Array(part.utf8))
-            question.update([0])
-        }
-        for name in CompileKey.relevantEnvironment {
-            question.update(Array("\(name)=\(Environment.value(name) ?? "-")".utf8))
-            question.update([0])
-        }
-        let factPath = self.compilerRealPath + "\u{0}search list " + Hex.encode(question.finalize())
-        if let stamp = FileSystem.stamp(of: self.compilerRealPath),
-            case .compilerIdentity(let cached?)? = try? daemon.request(
-                .compilerIdentityGet(path: factPath, stamp: stamp)
-            ),
-            let searchPath = IncludeSearchPath.parse(verboseOutput: cached)
-        {
+        let fact = self.compilerFact("search list", command: command)
+        if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
             return searchPath
         }
         guard
@@ -208,11 +193,7 @@ extension CompileSession {
         else {
             return nil
         }
-        if let stamp = FileSystem.stamp(of: self.compilerRealPath) {
-            _ = try? daemon.request(
-                .compilerIdentityPut(path: factPath, stamp: stamp, identity: result.standardError)
-            )
-        }
+        fact.put(result.standardError, daemon)
         return searchPath
     }
 }

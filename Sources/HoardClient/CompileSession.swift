@@ -150,6 +150,8 @@ struct CompileSession {
 
         // Preprocessor mode.
         var preprocessed: ProcessResult?
+        var preprocessorCommand: [String] = []
+        var learn: CompilerFact?
         var pinnedDirectory = ""
         if invocation.language.skipsPreprocessor {
             guard let source = try? FileSystem.read(invocation.sourcePath) else {
@@ -158,13 +160,10 @@ struct CompileSession {
             hasher.combine("source", bytes: source)
         } else {
             let verbose = direct != nil ? ["-v"] : []
+            preprocessorCommand = [self.compilerName] + invocation.preprocessorArguments + verbose
             let result: ProcessResult
             do {
-                result = try ProcessRunner.run(
-                    self.compilerPath,
-                    arguments: [self.compilerName] + invocation.preprocessorArguments + verbose,
-                    output: .capture
-                )
+                (result, learn) = try self.preprocess(preprocessorCommand, identity: identity, daemon: daemon)
             } catch {
                 self.log.write("preprocessor: \(error)")
                 self.runUncached(counting: .internalErrors, daemon: daemon)
@@ -206,6 +205,8 @@ struct CompileSession {
             case .refused(let statistic), .resultOnly(let statistic): self.record([statistic], daemon: daemon)
             case .none: break
             }
+            // This command line hits: the next preprocessor run for it can skip the driver.
+            if let learn { self.learnPreprocessorCommand(preprocessorCommand, fact: learn, daemon: daemon) }
             exit(0)
         }
         self.compileAndStore(
