@@ -293,7 +293,8 @@ struct CompileSession {
 
     /// Sends a lookup; on a hit, replays the output (the caller then exits).
     ///
-    /// A connection lost in the middle of the request is counted, and the compile goes on.
+    /// A connection lost in the middle of the request is counted, and the lookup asked again once on a new
+    /// connection (a daemon is started if none runs); if that fails too, the compile goes on.
     func lookUp(
         _ request: Request,
         daemon: DaemonClient,
@@ -303,7 +304,14 @@ struct CompileSession {
     )
         -> Response?
     {
-        let reply = try? daemon.request(request)
+        var reply = try? daemon.request(request)
+        if reply == nil {
+            // The daemon died since this client connected (killed, or being replaced): count it with the next
+            // daemon, and ask that one.
+            self.log.write("daemon connection lost during lookup: asking again on a new connection")
+            self.recordWithNewConnection([.daemonConnectionLost])
+            reply = (try? DaemonClient.connect(self.configuration)).flatMap { try? $0.request(request) }
+        }
         switch reply {
         case .hit(let stdout, let stderr, let status):
             self.log.write("hit \(label) \(source)")
@@ -312,9 +320,7 @@ struct CompileSession {
         case .miss, .error:
             self.log.write("miss \(label) \(source)")
         case nil:
-            // The daemon died mid-request: count it with the next daemon, then go on.
-            self.log.write("daemon connection lost during lookup")
-            self.recordWithNewConnection([.daemonConnectionLost])
+            self.log.write("no daemon answered the lookup")
         default:
             self.log.write("unexpected reply to a lookup")
         }

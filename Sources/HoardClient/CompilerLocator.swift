@@ -14,7 +14,7 @@ enum CompilerLocator {
     ///   - path: the `PATH` value.
     /// - Returns: the path to run and the file it resolves to, or `nil` if nothing suitable was found.
     static func locate(_ name: String, path: String?) -> (path: String, realPath: String)? {
-        let me = FileSystem.realPath("/proc/self/exe")
+        let me = FileSystem.executablePath()
         if name.contains("/") {
             guard FileSystem.isExecutableFile(name), let real = self.compiler(name, me: me) else { return nil }
             return (name, real)

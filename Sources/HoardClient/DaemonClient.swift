@@ -176,7 +176,7 @@ final class DaemonClient {
     /// `HOARD_DAEMON`, or `hoardd` in the directory of this executable.
     private static func daemonExecutable() -> String? {
         if let explicit = Environment.value("HOARD_DAEMON"), FileSystem.isExecutableFile(explicit) { return explicit }
-        guard let me = FileSystem.realPath("/proc/self/exe") else { return nil }
+        guard let me = FileSystem.executablePath() else { return nil }
         let candidate = Path.directory(of: me) + "/hoardd"
         return FileSystem.isExecutableFile(candidate) ? candidate : nil
     }

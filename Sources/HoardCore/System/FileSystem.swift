@@ -278,6 +278,15 @@ public enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// The absolute path of this process's executable, symbolic links resolved: the kernel's answer for
+    /// `/proc/self/exe`, one `readlink` where `realpath` would take one per path component.
+    public static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0, buffer[0] == CChar(UInt8(ascii: "/")) else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Returns the current working directory.
     public static func currentDirectory() -> String {
         if let pwd = getenv("PWD").map({ String(cString: $0) }), pwd.hasPrefix("/"),
