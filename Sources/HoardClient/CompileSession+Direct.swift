@@ -69,7 +69,7 @@ extension CompileSession {
         return self.record(
             direct,
             resultKey: resultKey.hex,
-            includes: inclusions.map { ($0.path, $0.includer.map { [$0] } ?? []) },
+            includes: inclusions.map { ($0.path, IncludeSearchPath.directories(of: $0.includer.map { [$0] } ?? [])) },
             searchPath: searchPath,
             workingDirectory: workingDirectory,
             pinnedDirectory: pinnedDirectory,
@@ -91,11 +91,11 @@ extension CompileSession {
         let includes = DependencyFile.prerequisites(content).filter { $0 != invocation.sourcePath }
         guard let searchPath = self.probeSearchPath(invocation, daemon: daemon) else { return .none }
         // The includers are unknown: every directory holding the source or an include is searched first.
-        let includers = [invocation.sourcePath] + includes
+        let includerDirectories = IncludeSearchPath.directories(of: [invocation.sourcePath] + includes)
         return self.record(
             direct,
             resultKey: "",
-            includes: includes.map { ($0, includers) },
+            includes: includes.map { ($0, includerDirectories) },
             searchPath: searchPath,
             workingDirectory: workingDirectory,
             // Without the preprocessed text, a `__FILE__` is the only sign that the output names the checkout.
@@ -107,7 +107,7 @@ extension CompileSession {
     private func record(
         _ direct: DirectLookup,
         resultKey: String,
-        includes: [(path: String, includers: [String])],
+        includes: [(path: String, includerDirectories: [String])],
         searchPath: IncludeSearchPath,
         workingDirectory: String,
         pinnedDirectory: String,
@@ -116,6 +116,7 @@ extension CompileSession {
         var wireIncludes: [WireInclude] = []
         var absent: [String] = []
         var seenAbsent: Set<String> = []
+        var listings = DirectoryNames()
         for include in includes {
             guard let stamp = FileSystem.stamp(of: Path.join(workingDirectory, include.path)) else {
                 self.log.write("unreadable include \(include.path): nothing stored")
@@ -126,10 +127,11 @@ extension CompileSession {
                 return .refused(.tooNewInput)
             }
             wireIncludes.append(WireInclude(path: direct.base.rewritePath(include.path), stamp: stamp))
-            for candidate in searchPath.shadowCandidates(for: include.path, includers: include.includers)
-            where seenAbsent.insert(candidate).inserted {
-                var status = stat()
-                if stat(Path.join(workingDirectory, candidate), &status) != 0 {
+            for candidate in searchPath.shadowCandidates(
+                for: include.path,
+                includerDirectories: include.includerDirectories
+            ) where seenAbsent.insert(candidate).inserted {
+                if listings.isAbsent(Path.join(workingDirectory, candidate)) {
                     absent.append(direct.base.rewritePath(candidate))
                 }
             }
@@ -195,5 +197,42 @@ extension CompileSession {
         }
         fact.put(result.standardError, daemon)
         return searchPath
+    }
+}
+
+/// Which paths exist, from one directory read per directory rather than one `stat` per path: a depend-mode
+/// manifest checks every include's name in every include's directory.
+///
+/// For one manifest record only (directories change). A name found in another case, or not ASCII, is left to
+/// `stat`, for case-insensitive file systems.
+struct DirectoryNames {
+    /// Per directory, its names with ASCII letters lowercased; `nil` for a directory that does not exist.
+    private var folded: [String: Set<String>?] = [:]
+
+    /// Tells whether nothing exists at `path` (an absolute path).
+    mutating func isAbsent(_ path: String) -> Bool {
+        let directory = Path.directory(of: path)
+        let name = Path.baseName(of: path)
+        if self.folded[directory] == nil {
+            if let names = FileSystem.readDirectory(directory) {
+                self.folded[directory] = .some(Set(names.map(Self.fold)))
+            } else if errno == ENOENT || errno == ENOTDIR {
+                self.folded[directory] = .some(nil)
+            } else {
+                return Self.statAbsent(path)
+            }
+        }
+        guard let names = self.folded[directory] ?? nil else { return true }
+        if name.utf8.allSatisfy({ $0 < 128 }) && !names.contains(Self.fold(name)) { return true }
+        return Self.statAbsent(path)
+    }
+
+    private static func statAbsent(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) != 0
+    }
+
+    private static func fold(_ name: String) -> String {
+        String(decoding: name.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

@@ -82,13 +82,30 @@ public struct IncludeSearchPath: Equatable, Sendable {
     ///   - includers: the files that may have included it (their directories are searched first).
     /// - Returns: candidate paths, spelled like the inclusion.
     public func shadowCandidates(for path: String, includers: [String]) -> [String] {
-        let inclusion = LineMarkers.Inclusion(path: path, includer: nil)
+        self.shadowCandidates(for: path, includerDirectories: Self.directories(of: includers))
+    }
+
+    /// The distinct directories of `files` (spelled like includes; `""` for the working directory), in order.
+    public static func directories(of files: [String]) -> [String] {
         var directories: [String] = []
-        for includer in includers {
-            let directory = includer.contains("/") ? Path.directory(of: includer) : ""
-            if !directories.contains(directory) { directories.append(directory) }
+        var seen: Set<String> = []
+        for file in files {
+            let directory = file.contains("/") ? Path.directory(of: file) : ""
+            if seen.insert(directory).inserted { directories.append(directory) }
         }
-        directories += self.quoteDirectories + self.angleDirectories
+        return directories
+    }
+
+    /// Returns the shadowing candidates of `path` when it may have been included from any of
+    /// `includerDirectories` (searched first, as for `#include "..."`).
+    ///
+    /// - Parameters:
+    ///   - path: the include as spelled.
+    ///   - includerDirectories: the directories of the files that may have included it, from ``directories(of:)``.
+    /// - Returns: the candidate paths, each once.
+    public func shadowCandidates(for path: String, includerDirectories: [String]) -> [String] {
+        let inclusion = LineMarkers.Inclusion(path: path, includer: nil)
+        let directories = includerDirectories + self.quoteDirectories + self.angleDirectories
         var candidates: [String] = []
         var seen: Set<String> = [inclusion.path]
         for (index, directory) in directories.enumerated() {

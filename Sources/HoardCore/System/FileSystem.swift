@@ -146,16 +146,26 @@ public enum FileSystem {
     /// - Parameter path: the directory.
     /// - Returns: the entry names, unsorted; empty if the directory cannot be read.
     public static func listDirectory(_ path: String) -> [String] {
-        guard let handle = opendir(path) else { return [] }
+        self.readDirectory(path) ?? []
+    }
+
+    /// Lists a directory's entries, without `.` and `..`, or returns `nil` (with `errno` set) if it cannot be
+    /// read to the end.
+    ///
+    /// - Parameter path: the directory.
+    /// - Returns: the entry names, unsorted.
+    public static func readDirectory(_ path: String) -> [String]? {
+        guard let handle = opendir(path) else { return nil }
         defer { closedir(handle) }
         var names: [String] = []
+        errno = 0
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names
+        return errno == 0 ? names : nil
     }
 
     /// Hashes a file with BLAKE3, a megabyte at a time (compilers' libraries are hundreds of megabytes).
