@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures, in one run, a cold build (empty cache) and a warm rebuild (after make clean) of Lua 5.4 with make -j2
-# and -MMD: bare gcc, hoard (direct mode, the default), hoard in preprocessor mode only, hoard in depend mode,
-# ccache and ccache in depend mode. Prints medians of RUNS rounds (interleaved) and ratios to bare gcc.
+# and -MD (as CMake compiles): bare gcc, hoard (direct mode, the default), hoard in preprocessor mode only, hoard
+# in depend mode, ccache and ccache in depend mode. Prints medians of RUNS rounds (interleaved) and ratios to gcc.
 # Usage: bench/cold-build.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ environment_for() {
 build() {  # variant -> seconds
     local start end
     start=$(date +%s.%N)
-    env $(environment_for "$1") make -s -C "$src" -j2 linux CC="$(compiler_for "$1") -std=gnu99" MYCFLAGS=-MMD >/dev/null 2>&1
+    env $(environment_for "$1") make -s -C "$src" -j2 linux CC="$(compiler_for "$1") -std=gnu99" MYCFLAGS=-MD >/dev/null 2>&1
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }
@@ -64,7 +64,7 @@ for line in open(sys.argv[1]):
     rows[name][0].append(float(cold)); rows[name][1].append(float(warm))
 cold = {k: statistics.median(v[0]) for k, v in rows.items()}
 warm = {k: statistics.median(v[1]) for k, v in rows.items()}
-print("| Lua 5.4, make -j2, -MMD | cold build (s) | cold / gcc | warm rebuild (s) |")
+print("| Lua 5.4, make -j2, -MD | cold build (s) | cold / gcc | warm rebuild (s) |")
 print("|---|---|---|---|")
 for name in rows:
     print(f"| {name} | {cold[name]:.2f} | {cold[name] / cold['gcc']:.3f} | {warm[name]:.2f} |")

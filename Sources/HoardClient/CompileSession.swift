@@ -84,9 +84,12 @@ struct CompileSession {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
             }
             let wantsDependencies = invocation.outputs.contains { $0.role == .dependencies }
+            // `-MMD` leaves system headers out of the dependency file: their changes would go unseen, so such a
+            // compile keeps the preprocessor on a miss.
             let depend =
                 wantsDependencies
-                ? self.configuration.dependMode || !self.configuration.preprocessOnMiss
+                ? !invocation.arguments.contains("-MMD")
+                    && (self.configuration.dependMode || !self.configuration.preprocessOnMiss)
                 : !self.configuration.preprocessOnMiss && Self.canAddDependencyFile(invocation, identity: identity)
             var manifestHasher = hasher
             manifestHasher.combine("mode", depend ? "depend" : "direct")

@@ -222,7 +222,7 @@ struct DirectModeEndToEndTests {
         let (compiler, log) = try Self.recordingCompiler(sandbox)
         try sandbox.write("inc/e.h", "#define E 5\n")
         try sandbox.write("e.c", "#include \"e.h\"\n#include <string.h>\nint e(void) { return E; }\n")
-        let command = [compiler, "-Iinc", "-c", "e.c", "-o", "e.o", "-MMD"]
+        let command = [compiler, "-Iinc", "-c", "e.c", "-o", "e.o", "-MD"]
         let environment = ["HOARD_DEPEND": "1"]
         try Self.compileAndCheck(sandbox, command, object: "e.o", environment: environment)
         #expect(!Self.calls(log).contains { $0.contains("-E") && $0.contains("e.c") }, "no preprocessor run on e.c")
@@ -299,6 +299,20 @@ struct DirectModeEndToEndTests {
         try sandbox.waitForStores(1)
         try Self.compileAndCheck(sandbox, command, object: "r.o")
         #expect(try sandbox.hits() == 1)
+    }
+
+    @Test func `an -MMD compile keeps the preprocessor on a miss so that system headers stay in its manifest`() throws {
+        let sandbox = try Sandbox("mmd")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        try sandbox.write("n.c", "#include <stdio.h>\nint n(void) { return (int)sizeof(FILE); }\n")
+        for environment in [[:], ["HOARD_DEPEND": "1"]] {
+            let before = Self.calls(log).count
+            let command = [compiler, "-c", "n.c", "-o", "n.o", "-MMD"]
+            try Self.compileAndCheck(sandbox, command, object: "n.o", environment: environment)
+            let calls = Self.calls(log).dropFirst(before)
+            #expect(calls.contains { $0.contains("-E") && $0.contains("n.c") }, "preprocessed: \(calls)")
+            try sandbox.write("n.c", "#include <stdio.h>\nint n(void) { return (int)sizeof(FILE) + 1; }\n")
+        }
     }
 
     /// Two checkouts of one project, compiled with absolute paths as CMake does.

@@ -21,8 +21,8 @@ public struct Configuration: Equatable, Sendable {
     /// Look results up by the source and its recorded includes, without the preprocessor
     /// (`HOARD_DIRECT`, `direct_mode`).
     public var directMode = true
-    /// On a direct-mode miss of a compile with `-MD`/`-MMD`, skip the preprocessor and use the compiler's dependency
-    /// file (`HOARD_DEPEND`, `depend_mode`).
+    /// On a direct-mode miss of a compile with `-MD` (not `-MMD`), skip the preprocessor and use the compiler's
+    /// dependency file (`HOARD_DEPEND`, `depend_mode`).
     public var dependMode = false
     /// Run the preprocessor on a direct-mode miss (`HOARD_PREPROCESS_ON_MISS`, `preprocess_on_miss`).
     ///
