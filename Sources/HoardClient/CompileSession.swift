@@ -84,6 +84,7 @@ struct CompileSession {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
             }
             let wantsDependencies = invocation.outputs.contains { $0.role == .dependencies }
+            let object = Path.absolute(invocation.objectPath, relativeTo: workingDirectory)
             // `-MMD` leaves system headers out of the dependency file: their changes would go unseen, so such a
             // compile keeps the preprocessor on a miss.
             let depend =
@@ -99,7 +100,7 @@ struct CompileSession {
                 sourceFindings: SourceFindings.scan(source),
                 sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
                 depend: depend,
-                scratchDependencies: depend && !wantsDependencies ? Self.scratchDependencyPath() : nil,
+                scratchDependencies: depend && !wantsDependencies ? Self.scratchDependencyPath(beside: object) : nil,
                 base: base,
                 sourcePath: invocation.sourcePath,
                 sourceQueries: HasIncludeQueries(source)
@@ -228,9 +229,12 @@ struct CompileSession {
         return !invocation.arguments.contains { recordsCommandLine.contains($0) }
     }
 
-    /// A fresh path in /tmp for a dependency file the client reads and removes.
-    static func scratchDependencyPath() -> String {
-        "/tmp/hoard-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).d"
+    /// A fresh path for a dependency file the client reads and removes: hidden beside `object` when given (the
+    /// compile writes there anyway, so an unwritable or full /tmp cannot make it fail), else in /tmp.
+    static func scratchDependencyPath(beside object: String? = nil) -> String {
+        let unique = "hoard-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).d"
+        guard let object else { return "/tmp/" + unique }
+        return Path.join(Path.directory(of: object), ".\(Path.baseName(of: object)).\(unique)")
     }
 
     /// Connects to the daemon (starting it if needed); if it cannot be reached, counts that and runs the compiler.

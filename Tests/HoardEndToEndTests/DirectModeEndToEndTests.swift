@@ -257,6 +257,7 @@ struct DirectModeEndToEndTests {
             return words.firstIndex(of: "-MF").map { words[$0 + 1] }
         }
         #expect(scratch.count == 1 && !FileManager.default.fileExists(atPath: scratch[0]), "scratch file removed")
+        #expect(scratch.first?.hasPrefix(sandbox.work.path + "/.o1.o.hoard-") == true, "beside the object: \(scratch)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.work.appendingPathComponent("o1.d").path))
         try sandbox.waitForStores(1)
         let before = Self.calls(log).count
