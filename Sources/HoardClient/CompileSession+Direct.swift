@@ -12,9 +12,9 @@ struct DirectLookup {
     var sourceStamp: FileStamp?
     /// Depend mode: no preprocessor; the includes come from the compiler's dependency file.
     var depend: Bool
-    /// In depend mode, a dependency file the client adds to the compile (the command line has none); the client
-    /// reads and removes it.
-    var scratchDependencies: String?
+    /// In depend mode, the command line writes no dependency file: a miss adds one, which the client reads and
+    /// removes.
+    var addsDependencyFile: Bool
     /// Rewrites paths under the base directories.
     var base: BaseDirectories
     /// The source file as given.
@@ -89,7 +89,8 @@ extension CompileSession {
     {
         guard let content = dependencies else { return .refused(.unreadableInclude) }
         let includes = DependencyFile.prerequisites(content).filter { $0 != invocation.sourcePath }
-        guard let searchPath = self.probeSearchPath(invocation, daemon: daemon) else { return .none }
+        guard let searchPath = self.probeSearchPath(invocation, workingDirectory: workingDirectory, daemon: daemon)
+        else { return .none }
         // The includers are unknown: every directory holding the source or an include is searched first.
         let includerDirectories = IncludeSearchPath.directories(of: [invocation.sourcePath] + includes)
         return self.record(
@@ -175,16 +176,20 @@ extension CompileSession {
 
     /// The include search list for the compile's own options (depend mode, on a miss), from `-v` on an empty input.
     ///
-    /// The daemon keeps the answer as a compiler fact (``compilerFact(_:command:)``), so a build's misses ask the
+    /// The daemon keeps the answer as a compiler fact (``compilerFact(_:command:workingDirectory:)``), so a build's misses ask the
     /// compiler once per set of options rather than once per file.
-    private func probeSearchPath(_ invocation: CompileInvocation, daemon: DaemonClient) -> IncludeSearchPath? {
+    private func probeSearchPath(
+        _ invocation: CompileInvocation,
+        workingDirectory: String,
+        daemon: DaemonClient
+    ) -> IncludeSearchPath? {
         var arguments = invocation.preprocessorArguments
         arguments.replaceSubrange(
             invocation.sourceIndex...invocation.sourceIndex,
             with: ["-x", invocation.language.rawValue, "/dev/null"]
         )
         let command = [self.compilerName] + arguments + ["-v"]
-        let fact = self.compilerFact("search list", command: command)
+        let fact = self.compilerFact("search list", command: command, workingDirectory: workingDirectory)
         if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
             return searchPath
         }

@@ -31,10 +31,10 @@ struct CompilerFact {
 }
 
 extension CompileSession {
-    /// Names a fact about the compiler: `question` asked with `command` here and now.
-    func compilerFact(_ question: String, command: [String]) -> CompilerFact {
+    /// Names a fact about the compiler: `question` asked with `command` in `workingDirectory`, now.
+    func compilerFact(_ question: String, command: [String], workingDirectory: String) -> CompilerFact {
         var hasher = BLAKE3()
-        for part in command + [FileSystem.currentDirectory()] {
+        for part in command + [workingDirectory] {
             hasher.update(Array(part.utf8))
             hasher.update([0])
         }
@@ -57,18 +57,20 @@ extension CompileSession {
     /// - Parameters:
     ///   - command: the driver's command line, `argv[0]` first.
     ///   - identity: the compiler's identity.
+    ///   - workingDirectory: the compile's working directory.
     ///   - daemon: the daemon connection, for the fact.
     /// - Returns: the run's result and, when the driver ran, the fact to fill in after a hit.
     /// - Throws: ``SystemError`` if no process could be started.
     func preprocess(
         _ command: [String],
         identity: CompilerIdentity,
+        workingDirectory: String,
         daemon: DaemonClient
     ) throws(SystemError) -> (result: ProcessResult, learn: CompilerFact?) {
         guard identity.family == .gcc else {
             return (try ProcessRunner.run(self.compilerPath, arguments: command, output: .capture), nil)
         }
-        let fact = self.compilerFact("preprocessor command", command: command)
+        let fact = self.compilerFact("preprocessor command", command: command, workingDirectory: workingDirectory)
         if let bytes = fact.get(daemon) {
             let direct = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
                 String(decoding: $0, as: UTF8.self)

@@ -84,7 +84,6 @@ struct CompileSession {
                 self.runUncached(counting: .missingSourceFile, daemon: daemon)
             }
             let wantsDependencies = invocation.outputs.contains { $0.role == .dependencies }
-            let object = Path.absolute(invocation.objectPath, relativeTo: workingDirectory)
             // `-MMD` leaves system headers out of the dependency file: their changes would go unseen, so such a
             // compile keeps the preprocessor on a miss.
             let depend =
@@ -100,7 +99,7 @@ struct CompileSession {
                 sourceFindings: SourceFindings.scan(source),
                 sourceStamp: FileSystem.stamp(of: invocation.sourcePath),
                 depend: depend,
-                scratchDependencies: depend && !wantsDependencies ? Self.scratchDependencyPath(beside: object) : nil,
+                addsDependencyFile: depend && !wantsDependencies,
                 base: base,
                 sourcePath: invocation.sourcePath,
                 sourceQueries: HasIncludeQueries(source)
@@ -126,19 +125,19 @@ struct CompileSession {
             if lookup.depend {
                 // Depend mode: no preprocessor; the compile itself tells which headers it read.
                 self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
-                let added = lookup.scratchDependencies.map { ["-MD", "-MF", $0] } ?? []
                 let dependencyFile =
-                    lookup.scratchDependencies
-                    ?? invocation.outputs.first { $0.role == .dependencies }.map {
-                        Path.join(workingDirectory, $0.path)
-                    }
+                    lookup.addsDependencyFile
+                    ? Self.scratchDependencyPath(
+                        beside: Path.absolute(invocation.objectPath, relativeTo: workingDirectory)
+                    )
+                    : invocation.outputs.first { $0.role == .dependencies }.map { Path.join(workingDirectory, $0.path) }
                 self.compileAndStore(
                     colors: ColorTreatment(invocation),
                     key: nil,
                     outputs: outputs,
                     workingDirectory: workingDirectory,
-                    addedArguments: added,
-                    dependencyFile: dependencyFile
+                    dependencyFile: dependencyFile,
+                    addsDependencyFile: lookup.addsDependencyFile
                 ) { dependencies in
                     if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
                     return self.dependManifest(
@@ -167,7 +166,12 @@ struct CompileSession {
             preprocessorCommand = [self.compilerName] + invocation.preprocessorArguments + verbose
             let result: ProcessResult
             do {
-                (result, learn) = try self.preprocess(preprocessorCommand, identity: identity, daemon: daemon)
+                (result, learn) = try self.preprocess(
+                    preprocessorCommand,
+                    identity: identity,
+                    workingDirectory: workingDirectory,
+                    daemon: daemon
+                )
             } catch {
                 self.log.write("preprocessor: \(error)")
                 self.runUncached(counting: .internalErrors, daemon: daemon)
@@ -341,8 +345,8 @@ struct CompileSession {
     ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
     ///   - outputs: the outputs, with absolute paths.
     ///   - workingDirectory: the compile's working directory.
-    ///   - addedArguments: options the client adds to the command line (a dependency file of its own).
-    ///   - dependencyFile: the dependency file the compile writes, read (and removed if added) when it ends.
+    ///   - dependencyFile: the dependency file the compile writes, read when it ends.
+    ///   - addsDependencyFile: the command line has none: add `-MD -MF dependencyFile`, and remove the file.
     ///   - manifest: called after a successful compile with the dependency file's content: what to record for
     ///     direct mode, or why to store nothing.
     func compileAndStore(
@@ -350,13 +354,14 @@ struct CompileSession {
         key: CacheKey?,
         outputs: [WireOutput],
         workingDirectory: String,
-        addedArguments: [String] = [],
         dependencyFile: String? = nil,
+        addsDependencyFile: Bool = false,
         manifest: (_ dependencies: [UInt8]?) -> ManifestOutcome
     ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
-        var arguments = [self.compilerName] + self.arguments + addedArguments
+        var arguments = [self.compilerName] + self.arguments
+        if addsDependencyFile, let dependencyFile { arguments += ["-MD", "-MF", dependencyFile] }
         let stripColor = colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor()
         if let flag = colors.forcedFlag { arguments.append(flag) }
         let result: ProcessResult
@@ -373,7 +378,7 @@ struct CompileSession {
         }
         // Read now, and a file the client added removed now, before any of the exits below.
         let dependencies = dependencyFile.flatMap { try? FileSystem.read($0, limit: 64 << 20) }
-        if addedArguments.contains("-MF"), let dependencyFile { unlink(dependencyFile) }
+        if addsDependencyFile, let dependencyFile { unlink(dependencyFile) }
         switch result.termination {
         case .signaled(let signalNumber):
             self.recordWithNewConnection([.compilerKilled])

@@ -7,10 +7,6 @@ import Testing
 /// To accept a deliberate change: bump `CompileKey.formatVersion`, run with `HOARD_UPDATE_GOLDEN=1`, and review
 /// the diff.
 @Suite struct CacheKeyGoldenTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden")
-
     static let commandLines: [(name: String, driver: String, line: String)] = [
         ("plain-c", "gcc", "-c hello.c -o hello.o"),
         ("optimized-with-defines", "gcc", "-c -O2 -DNDEBUG -Iinclude -Wall src/a.c -o build/a.o"),
@@ -64,13 +60,7 @@ import Testing
     @Test(arguments: commandLines.map(\.name))
     func `the key of a representative command line matches its golden file`(name: String) throws {
         guard let entry = Self.commandLines.first(where: { $0.name == name }) else { return }
-        let actual = Self.log(driver: entry.driver, line: entry.line)
-        let file = Self.goldenDirectory.appendingPathComponent("\(name).txt")
-        if ProcessInfo.processInfo.environment["HOARD_UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        #expect(actual == expected)
+        try GoldenFiles.expect(Self.log(driver: entry.driver, line: entry.line), matches: name)
     }
 
     @Test func `every golden command line has a distinct key`() {

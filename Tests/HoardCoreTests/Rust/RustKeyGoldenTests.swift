@@ -7,10 +7,6 @@ import Testing
 /// To accept a deliberate change: bump `CompileKey.formatVersion`, run with `HOARD_UPDATE_GOLDEN=1`, and review
 /// the diff.
 @Suite struct RustKeyGoldenTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden")
-
     /// The dep-info pass's output for a workspace at `root`.
     static func dependencyInfo(root: String) -> [UInt8] {
         Array(
@@ -87,13 +83,7 @@ import Testing
     @Test(arguments: cases.map(\.name))
     func `the key of a representative rustc command line matches its golden file`(name: String) throws {
         guard let entry = Self.cases.first(where: { $0.name == name }) else { return }
-        let actual = Self.log(workingDirectory: entry.workingDirectory, line: entry.line)
-        let file = Self.goldenDirectory.appendingPathComponent("\(name).txt")
-        if ProcessInfo.processInfo.environment["HOARD_UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        #expect(actual == expected)
+        try GoldenFiles.expect(Self.log(workingDirectory: entry.workingDirectory, line: entry.line), matches: name)
     }
 
     @Test func `a checkout elsewhere under the base directory gets the same key`() {
