@@ -115,9 +115,6 @@ extension CompileSession {
         pinOnFileMacro: Bool
     ) -> ManifestOutcome {
         var wireIncludes: [WireInclude] = []
-        var absent: [String] = []
-        var seenAbsent: Set<String> = []
-        var listings = DirectoryNames()
         for include in includes {
             guard let stamp = FileSystem.stamp(of: Path.join(workingDirectory, include.path)) else {
                 self.log.write("unreadable include \(include.path): nothing stored")
@@ -128,13 +125,12 @@ extension CompileSession {
                 return .refused(.tooNewInput)
             }
             wireIncludes.append(WireInclude(path: direct.base.rewritePath(include.path), stamp: stamp))
-            for candidate in searchPath.shadowCandidates(
-                for: include.path,
-                includerDirectories: include.includerDirectories
-            ) where seenAbsent.insert(candidate).inserted {
-                if listings.isAbsent(Path.join(workingDirectory, candidate)) {
-                    absent.append(direct.base.rewritePath(candidate))
-                }
+        }
+        var absent: [String] = []
+        for group in searchPath.shadowCandidateGroups(for: includes) {
+            let listing = AbsentNames(directory: Path.join(workingDirectory, group.directory))
+            for name in group.names where listing.isAbsent(name) {
+                absent.append(direct.base.rewritePath(group.path(of: name)))
             }
         }
         // The source's own `__has_include` queries (the daemon handles the headers').
@@ -144,7 +140,7 @@ extension CompileSession {
                 self.log.write("__has_include with a macro argument in the source: no manifest")
                 return resultKey.isEmpty ? .refused(.opaqueHasInclude) : .resultOnly(.opaqueHasInclude)
             }
-            var known = Set(wireIncludes.map(\.path)).union(absent)
+            var known = source.names.isEmpty ? [] : Set(wireIncludes.map(\.path)).union(absent)
             for name in source.names {
                 for candidate in IncludeSearchPath.queryCandidates(
                     for: name,
@@ -205,39 +201,51 @@ extension CompileSession {
     }
 }
 
-/// Which paths exist, from one directory read per directory rather than one `stat` per path: a depend-mode
-/// manifest checks every include's name in every include's directory.
+/// Which names a directory certainly lacks, from one read of the directory rather than one `stat` per name: a
+/// depend-mode manifest checks every include's name in every include's directory.
 ///
-/// For one manifest record only (directories change). A name found in another case, or not ASCII, is left to
-/// `stat`, for case-insensitive file systems.
-struct DirectoryNames {
-    /// Per directory, its names with ASCII letters lowercased; `nil` for a directory that does not exist.
-    private var folded: [String: Set<String>?] = [:]
+/// The names are kept as hashes of their bytes with ASCII letters lowercased. A name whose hash is present (it
+/// exists, in this case or another, or the hashes collide), or that is not ASCII, is left to `stat`, and so is
+/// every name of a directory holding a name that is not ASCII (case-insensitive file systems fold more than ASCII).
+struct AbsentNames {
+    /// The directory, absolute.
+    private let directory: String
+    /// The folded names' hashes; `nil` for a directory that could not be read (each name is then `stat`ed).
+    private let hashes: Set<UInt64>?
+    /// The directory does not exist: every name is absent.
+    private let missing: Bool
 
-    /// Tells whether nothing exists at `path` (an absolute path).
-    mutating func isAbsent(_ path: String) -> Bool {
-        let directory = Path.directory(of: path)
-        let name = Path.baseName(of: path)
-        if self.folded[directory] == nil {
-            if let names = FileSystem.readDirectory(directory) {
-                self.folded[directory] = .some(Set(names.map(Self.fold)))
-            } else if errno == ENOENT || errno == ENOTDIR {
-                self.folded[directory] = .some(nil)
-            } else {
-                return Self.statAbsent(path)
+    /// Reads `directory` (an absolute path).
+    init(directory: String) {
+        self.directory = directory
+        var hashes: Set<UInt64>? = []
+        if FileSystem.forEachEntry(
+            inDirectory: directory,
+            { name in
+                if let hash = Self.foldedHash(name) { hashes?.insert(hash) } else { hashes = nil }
             }
+        ) {
+            (self.hashes, self.missing) = (hashes, false)
+        } else {
+            (self.hashes, self.missing) = (nil, errno == ENOENT || errno == ENOTDIR)
         }
-        guard let names = self.folded[directory] ?? nil else { return true }
-        if name.utf8.allSatisfy({ $0 < 128 }) && !names.contains(Self.fold(name)) { return true }
-        return Self.statAbsent(path)
     }
 
-    private static func statAbsent(_ path: String) -> Bool {
+    /// Tells whether nothing exists at `name` in the directory.
+    func isAbsent(_ name: String) -> Bool {
+        if self.missing { return true }
+        if let hashes = self.hashes, let hash = Self.foldedHash(name.utf8), !hashes.contains(hash) { return true }
         var status = stat()
-        return stat(path, &status) != 0
+        return stat(Path.join(self.directory, name), &status) != 0
     }
 
-    private static func fold(_ name: String) -> String {
-        String(decoding: name.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    /// FNV-1a of the bytes with ASCII letters lowercased, or `nil` for a name that is not ASCII.
+    private static func foldedHash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64? {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            guard byte < 128 else { return nil }
+            hash = (hash ^ UInt64(byte >= 65 && byte <= 90 ? byte + 32 : byte)) &* 0x100_0000_01b3
+        }
+        return hash
     }
 }

@@ -113,7 +113,7 @@ extension Daemon {
         // `__has_include` in a header: its answer must not change, so every place it looks is recorded, as an
         // include if a file is there and as an absent path if not.
         var absentPaths = record.absentPaths
-        var known = Set(includes.map(\.path)).union(absentPaths)
+        var known = queries.isEmpty ? [] : Set(includes.map(\.path)).union(absentPaths)
         for (path, found) in queries {
             if found.hasOpaqueQuery {
                 return .failure(

@@ -64,12 +64,12 @@ public struct Manifest: Equatable, Sendable {
                 }
             }
             for position in groups.indices {
-                var hasher = BLAKE3()
+                var bytes: [UInt8] = []
                 for path in groups[position].paths {
-                    hasher.update(Array(path.utf8))
-                    hasher.update([0])
+                    bytes += path.utf8
+                    bytes.append(0)
                 }
-                groups[position].digest = Hex.encode(hasher.finalize())
+                groups[position].digest = Hex.encode(BLAKE3.hash(bytes))
             }
             return groups
         }
@@ -157,7 +157,8 @@ private func appendInteger(_ out: inout [UInt8], _ value: UInt64, bytes: Int) {
 
 private func appendString(_ out: inout [UInt8], _ string: String) {
     appendInteger(&out, UInt64(string.utf8.count), bytes: 4)
-    out += string.utf8
+    // A native string's bytes are copied at once; the generic append walks them one by one.
+    if string.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out += string.utf8 }
 }
 
 private struct ManifestReader {

@@ -50,7 +50,9 @@ public struct IncludeSearchPath: Equatable, Sendable {
     /// - Parameter inclusion: an included file and its includer.
     /// - Returns: candidate paths, spelled like the inclusion (relative paths stay relative).
     public func shadowCandidates(for inclusion: LineMarkers.Inclusion) -> [String] {
-        self.shadowCandidates(for: inclusion.path, includers: inclusion.includer.map { [$0] } ?? [])
+        let includers = Self.directories(of: inclusion.includer.map { [$0] } ?? [])
+        return self.shadowCandidateGroups(for: [(inclusion.path, includers)]).flatMap(\.paths)
+            .filter { $0 != inclusion.path }
     }
 
     /// All directories in search order, quote directories first.
@@ -69,20 +71,10 @@ public struct IncludeSearchPath: Equatable, Sendable {
         let includerDirectory = includer.contains("/") ? Path.directory(of: includer) : ""
         var candidates: [String] = []
         for directory in [includerDirectory] + searchDirectories {
-            let candidate = directory.isEmpty ? name : (directory == "/" ? "/" + name : directory + "/" + name)
+            let candidate = Self.join(directory, name)
             if !candidates.contains(candidate) { candidates.append(candidate) }
         }
         return candidates
-    }
-
-    /// Returns the shadowing candidates of `path` when any of `includers` may have included it.
-    ///
-    /// - Parameters:
-    ///   - path: the include as spelled.
-    ///   - includers: the files that may have included it (their directories are searched first).
-    /// - Returns: candidate paths, spelled like the inclusion.
-    public func shadowCandidates(for path: String, includers: [String]) -> [String] {
-        self.shadowCandidates(for: path, includerDirectories: Self.directories(of: includers))
     }
 
     /// The distinct directories of `files` (spelled like includes; `""` for the working directory), in order.
@@ -96,28 +88,166 @@ public struct IncludeSearchPath: Equatable, Sendable {
         return directories
     }
 
-    /// Returns the shadowing candidates of `path` when it may have been included from any of
-    /// `includerDirectories` (searched first, as for `#include "..."`).
+    /// Returns where a new file would take the place of any of `includes`, grouped by the directory that would
+    /// hold it: for each include, its name in every directory searched before the one it was found in, for every
+    /// way its path splits into a directory and a name (see ``shadowCandidates(for:)``).
     ///
-    /// - Parameters:
-    ///   - path: the include as spelled.
-    ///   - includerDirectories: the directories of the files that may have included it, from ``directories(of:)``.
-    /// - Returns: the candidate paths, each once.
-    public func shadowCandidates(for path: String, includerDirectories: [String]) -> [String] {
-        let inclusion = LineMarkers.Inclusion(path: path, includer: nil)
-        let directories = includerDirectories + self.quoteDirectories + self.angleDirectories
-        var candidates: [String] = []
-        var seen: Set<String> = [inclusion.path]
-        for (index, directory) in directories.enumerated() {
-            if directory.isEmpty && inclusion.path.hasPrefix("/") { continue }
-            let prefix = directory.isEmpty ? "" : (directory == "/" ? "/" : directory + "/")
-            guard inclusion.path.hasPrefix(prefix), inclusion.path.utf8.count > prefix.utf8.count else { continue }
-            let name = String(inclusion.path.utf8.dropFirst(prefix.utf8.count)) ?? ""
-            for earlier in directories[..<index] {
-                let candidate = earlier.isEmpty ? name : (earlier == "/" ? "/" + name : earlier + "/" + name)
-                if seen.insert(candidate).inserted { candidates.append(candidate) }
+    /// The work is done once per distinct name and directory, not once per include: a compile's includes share
+    /// most of their names' directories, and a depend-mode compile shares one list of includer directories.
+    ///
+    /// - Parameter includes: each include as spelled, with the directories of the files that may have included it
+    ///   (from ``directories(of:)``), which are searched first, as for `#include "..."`.
+    /// - Returns: groups in a stable order, each directory once and each name once within it. An include's own path
+    ///   may be among them (it exists, so it is never absent).
+    public func shadowCandidateGroups(
+        for includes: [(path: String, includerDirectories: [String])]
+    ) -> [ShadowCandidateGroup] {
+        var directories = StringTable()
+        let searchIDs = (self.quoteDirectories + self.angleDirectories).map { directories.id(of: $0) }
+        // Per name (a path relative to some searched directory): the directories it would be looked up in first.
+        var names = StringTable()
+        var earlierDirectories: [IDSet] = []
+        var includers: [String]?
+        var order: [Int] = []
+        var searchedBefore: [IDSet] = []  // per position in `order`: the directories before it
+        for include in includes {
+            if includers != include.includerDirectories {
+                includers = include.includerDirectories
+                order = include.includerDirectories.map { directories.id(of: $0) } + searchIDs
+                searchedBefore = [IDSet()]
+                for id in order.dropLast() {
+                    searchedBefore.append(searchedBefore[searchedBefore.count - 1].adding(id))
+                }
+            }
+            for index in order.indices where index > 0 {
+                guard let name = Self.name(of: include.path, under: directories.strings[order[index]]) else { continue }
+                let nameID = names.id(of: name)
+                if nameID == earlierDirectories.count { earlierDirectories.append(IDSet()) }
+                earlierDirectories[nameID].formUnion(searchedBefore[index])
             }
         }
-        return candidates
+        // Regroup by the directory that would hold each candidate (a name may have directories of its own).
+        var groups: [ShadowCandidateGroup] = []
+        var groupIDs = StringTable()
+        var subdirectories = StringTable()
+        var groupOfPair: [Int: Int] = [:]
+        var baseNames = StringTable()
+        var seenInGroup: [IDSet] = []  // per group: the base names' ids
+        for (nameID, name) in names.strings.enumerated() {
+            let slash = name.utf8.lastIndex(of: UInt8(ascii: "/"))
+            let subdirectory = slash.map { String(name[..<$0]) } ?? ""
+            let baseName = slash.map { String(name[name.utf8.index(after: $0)...]) } ?? name
+            let subdirectoryID = subdirectories.id(of: subdirectory)
+            let baseNameID = baseNames.id(of: baseName)
+            for directoryID in earlierDirectories[nameID].members {
+                let pair = directoryID << 32 | subdirectoryID
+                let group: Int
+                if let known = groupOfPair[pair] {
+                    group = known
+                } else {
+                    let holder =
+                        subdirectory.isEmpty
+                        ? directories.strings[directoryID] : Self.join(directories.strings[directoryID], subdirectory)
+                    group = groupIDs.id(of: holder)
+                    if group == groups.count {
+                        groups.append(ShadowCandidateGroup(directory: holder, names: []))
+                        seenInGroup.append(IDSet())
+                    }
+                    groupOfPair[pair] = group
+                }
+                if !seenInGroup[group].contains(baseNameID) {
+                    seenInGroup[group].insert(baseNameID)
+                    groups[group].names.append(baseName)
+                }
+            }
+        }
+        return groups
+    }
+
+    /// The rest of `path` after `directory` and a slash, or `nil` if `path` is not under it (`""` is the working
+    /// directory, which holds relative paths only).
+    private static func name(of path: String, under directory: String) -> String? {
+        if directory.isEmpty { return path.hasPrefix("/") ? nil : path }
+        let prefixCount = directory == "/" ? 1 : directory.utf8.count + 1
+        guard path.utf8.count > prefixCount, path.utf8.starts(with: directory.utf8) else { return nil }
+        let separator = path.utf8.index(path.utf8.startIndex, offsetBy: prefixCount - 1)
+        guard path.utf8[separator] == UInt8(ascii: "/") else { return nil }
+        return String(path[path.utf8.index(after: separator)...])
+    }
+
+    /// `name` in `directory`, spelled as the includes spell paths (`""` is the working directory).
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.isEmpty ? name : (directory == "/" ? "/" + name : directory + "/" + name)
+    }
+}
+
+/// Where new files would take the place of includes: names in one directory.
+public struct ShadowCandidateGroup: Equatable, Sendable {
+    /// The directory, spelled like the includes (`""` is the working directory).
+    public var directory: String
+    /// Names in `directory` (no slashes), each once.
+    public var names: [String]
+
+    /// Creates a group.
+    public init(directory: String, names: [String]) {
+        self.directory = directory
+        self.names = names
+    }
+
+    /// The candidates as paths, spelled like the includes.
+    public var paths: [String] { self.names.map(self.path(of:)) }
+
+    /// One of `names` as a path, spelled like the includes.
+    public func path(of name: String) -> String { IncludeSearchPath.join(self.directory, name) }
+}
+
+/// A set of small numbers (ids from a ``StringTable``), as bits.
+private struct IDSet {
+    private var words: [UInt64] = []
+
+    func contains(_ member: Int) -> Bool {
+        member / 64 < self.words.count && self.words[member / 64] & (1 << UInt64(member % 64)) != 0
+    }
+
+    mutating func insert(_ member: Int) {
+        while self.words.count <= member / 64 { self.words.append(0) }
+        self.words[member / 64] |= 1 << UInt64(member % 64)
+    }
+
+    func adding(_ member: Int) -> IDSet {
+        var result = self
+        result.insert(member)
+        return result
+    }
+
+    mutating func formUnion(_ other: IDSet) {
+        while self.words.count < other.words.count { self.words.append(0) }
+        for index in other.words.indices { self.words[index] |= other.words[index] }
+    }
+
+    /// The members in increasing order.
+    var members: [Int] {
+        var result: [Int] = []
+        for (index, word) in self.words.enumerated() {
+            var rest = word
+            while rest != 0 {
+                result.append(index * 64 + rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+        return result
+    }
+}
+
+/// Strings numbered in the order first seen.
+private struct StringTable {
+    var strings: [String] = []
+    private var ids: [String: Int] = [:]
+
+    mutating func id(of string: String) -> Int {
+        if let id = self.ids[string] { return id }
+        self.ids[string] = self.strings.count
+        self.strings.append(string)
+        return self.strings.count - 1
     }
 }

@@ -155,17 +155,30 @@ public enum FileSystem {
     /// - Parameter path: the directory.
     /// - Returns: the entry names, unsorted.
     public static func readDirectory(_ path: String) -> [String]? {
-        guard let handle = opendir(path) else { return nil }
-        defer { closedir(handle) }
         var names: [String] = []
+        let complete = self.forEachEntry(inDirectory: path) { names.append(String(decoding: $0, as: UTF8.self)) }
+        return complete ? names : nil
+    }
+
+    /// Calls `body` with each entry's name as raw bytes (without `.` and `..`) and no copy into a `String`.
+    ///
+    /// - Parameters:
+    ///   - path: the directory.
+    ///   - body: called once per entry; the bytes are valid during the call only.
+    /// - Returns: `false` (with `errno` set) if the directory cannot be read to the end.
+    public static func forEachEntry(inDirectory path: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let handle = opendir(path) else { return false }
+        defer { closedir(handle) }
         errno = 0
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = UnsafeRawBufferPointer(rebasing: raw[..<(raw.firstIndex(of: 0) ?? raw.count)])
+                let dot = UInt8(ascii: ".")
+                if name.count <= 2 && name.allSatisfy({ $0 == dot }) { return }
+                body(name)
             }
-            if name != "." && name != ".." { names.append(name) }
         }
-        return errno == 0 ? names : nil
+        return errno == 0
     }
 
     /// Hashes a file with BLAKE3, a megabyte at a time (compilers' libraries are hundreds of megabytes).

@@ -26,7 +26,7 @@ import Testing
     @Test func `a header found late may be shadowed by the includer's directory and every earlier directory`() throws {
         let path = try #require(IncludeSearchPath.parse(verboseOutput: Array(Self.verbose.utf8)))
         let candidates = path.shadowCandidates(for: LineMarkers.Inclusion(path: "second/s.h", includer: "src/m.c"))
-        #expect(candidates == ["src/s.h", "q/s.h", "first/s.h"])
+        #expect(candidates.sorted() == ["first/s.h", "q/s.h", "src/s.h"])
     }
 
     @Test func `a header found in the first place has nothing before it`() throws {
@@ -37,5 +37,36 @@ import Testing
         #expect(system.contains("first/stdio.h"))
         #expect(system.contains("/usr/lib/gcc/x86_64-linux-gnu/12/include/stdio.h"))
         #expect(!system.contains("/usr/include/stdio.h"))
+    }
+
+    @Test func `candidates of many includes are grouped by the directory that would hold them, each once`() throws {
+        let path = IncludeSearchPath(quoteDirectories: [], angleDirectories: ["inc", "/usr/include"])
+        let includers = IncludeSearchPath.directories(of: ["src/m.c", "inc/a.h", "/usr/include/sys/b.h"])
+        let groups = path.shadowCandidateGroups(for: [
+            ("inc/a.h", includers),
+            ("/usr/include/sys/b.h", includers),
+            ("/usr/include/stdio.h", includers),
+        ])
+        // Each directory once, each name once in it.
+        #expect(Set(groups.map(\.directory)).count == groups.count)
+        for group in groups { #expect(Set(group.names).count == group.names.count) }
+        #expect(groups.allSatisfy { group in group.names.allSatisfy { !$0.contains("/") } })
+        let paths = Set(groups.flatMap(\.paths))
+        // a.h: the source's directory comes first.
+        #expect(paths.contains("src/a.h"))
+        // sys/b.h, found in /usr/include: in every includer directory and in inc, under its subdirectory.
+        #expect(paths.isSuperset(of: ["src/sys/b.h", "inc/sys/b.h"]))
+        // b.h, included from its own directory: only the includer directories searched before it.
+        #expect(paths.contains("src/b.h"))
+        // stdio.h: everywhere searched before /usr/include.
+        #expect(paths.isSuperset(of: ["src/stdio.h", "inc/stdio.h", "/usr/include/sys/stdio.h"]))
+        // a.h from an includer in /usr/include/sys may be looked up there first, but /usr/include comes after inc.
+        #expect(paths.contains("/usr/include/sys/a.h"))
+        #expect(!paths.contains("/usr/include/a.h"))
+        // The per-include answer is the same set.
+        for include in ["inc/a.h", "/usr/include/sys/b.h", "/usr/include/stdio.h"] {
+            let single = Set(path.shadowCandidateGroups(for: [(include, includers)]).flatMap(\.paths))
+            #expect(single.isSubset(of: paths))
+        }
     }
 }
