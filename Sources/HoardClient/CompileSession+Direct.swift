@@ -128,7 +128,7 @@ extension CompileSession {
         }
         var absent: [String] = []
         for group in searchPath.shadowCandidateGroups(for: includes) {
-            let listing = AbsentNames(directory: Path.join(workingDirectory, group.directory))
+            let listing = AbsentNames(directory: Path.join(workingDirectory, group.directory), names: group.names.count)
             for name in group.names where listing.isAbsent(name) {
                 absent.append(direct.base.rewritePath(group.path(of: name)))
             }
@@ -207,28 +207,39 @@ extension CompileSession {
 /// The names are kept as hashes of their bytes with ASCII letters lowercased. A name whose hash is present (it
 /// exists, in this case or another, or the hashes collide), or that is not ASCII, is left to `stat`, and so is
 /// every name of a directory holding a name that is not ASCII (case-insensitive file systems fold more than ASCII).
+/// A directory much larger than the number of names asked about (`/usr/include/linux` for a few headers) is not
+/// read: a `stat` per name costs less than reading its entries.
 struct AbsentNames {
     /// The directory, absolute.
     private let directory: String
-    /// The folded names' hashes; `nil` for a directory that could not be read (each name is then `stat`ed).
+    /// The folded names' hashes; `nil` when each name is `stat`ed.
     private let hashes: Set<UInt64>?
     /// The directory does not exist: every name is absent.
     private let missing: Bool
 
-    /// Reads `directory` (an absolute path).
-    init(directory: String) {
+    /// Prepares to answer for `names` names in `directory` (an absolute path), reading it if that is cheaper.
+    init(directory: String, names: Int) {
         self.directory = directory
-        var hashes: Set<UInt64>? = []
-        if FileSystem.forEachEntry(
-            inDirectory: directory,
-            { name in
-                if let hash = Self.foldedHash(name) { hashes?.insert(hash) } else { hashes = nil }
-            }
-        ) {
-            (self.hashes, self.missing) = (hashes, false)
-        } else {
+        var status = stat()
+        guard stat(directory, &status) == 0 else {
             (self.hashes, self.missing) = (nil, errno == ENOENT || errno == ENOTDIR)
+            return
         }
+        // A negative `stat` costs about as much as reading three entries; an entry takes some 24 bytes of a
+        // directory's size on ext4, tmpfs, btrfs and XFS alike (a guess either way costs time, never correctness).
+        let entries = Int(status.st_size) / 24
+        var hashes: Set<UInt64>? = []
+        if names * 3 < entries
+            || !FileSystem.forEachEntry(
+                inDirectory: directory,
+                { name in
+                    if let hash = Self.foldedHash(name) { hashes?.insert(hash) } else { hashes = nil }
+                }
+            )
+        {
+            hashes = nil
+        }
+        (self.hashes, self.missing) = (hashes, false)
     }
 
     /// Tells whether nothing exists at `name` in the directory.
