@@ -7,6 +7,8 @@
 // the link fail with duplicate symbols, rather than silently doing the work twice.
 #include "CHoardStartup.h"
 
+#include <stdlib.h>
+
 static int savedCount;
 static char **savedArguments;
 static char *noArguments[] = {0};
@@ -29,4 +31,25 @@ char **_swift_stdlib_getUnsafeArgvArgc(int *count) {
 void _swift_stdlib_overrideUnsafeArgvArgc(char **arguments, int count) {
     savedArguments = arguments;
     savedCount = count;
+}
+
+// The Swift runtime's backtracer looks for its helper program, swift-backtrace, at every start (a readlink of
+// /proc/self/exe and eight stats of directories beside the executable), even when backtraces are off, unless its
+// setting names the helper. The client ships without the helper, so the search always fails and the backtracer
+// stays off: this says so, and names a helper, before the runtime reads its environment (from a constructor of
+// default priority; this one runs first). The setting is removed again as main starts, so compilers never see it, and
+// a user's own setting is left alone.
+static int backtraceSettingAdded;
+
+__attribute__((constructor(101))) static void hoardSkipBacktracerSearch(void) {
+    if (getenv("SWIFT_BACKTRACE") == 0 && setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/dev/null", 0) == 0) {
+        backtraceSettingAdded = 1;
+    }
+}
+
+void hoardRestoreEnvironment(void) {
+    if (backtraceSettingAdded) {
+        unsetenv("SWIFT_BACKTRACE");
+        backtraceSettingAdded = 0;
+    }
 }

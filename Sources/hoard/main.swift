@@ -1,3 +1,5 @@
+import CHoardStartup
 import HoardClient
 
+hoardRestoreEnvironment()
 ClientMain.run()

@@ -199,6 +199,33 @@ struct CompileEndToEndTests {
         #expect(try sandbox.hits() == 1)
     }
 
+    @Test func `the compiler sees the user's environment, not the client's start-up settings`() throws {
+        let sandbox = try Sandbox("environment")
+        // A compiler that notes the backtracer setting it was given, then compiles.
+        let compiler = try sandbox.write(
+            "note-env-gcc",
+            "#!/bin/sh\nprintf '%s\\n' \"${SWIFT_BACKTRACE-unset}\" >> \"$NOTES\"\nexec gcc \"$@\"\n"
+        )
+        #expect(chmod(compiler, 0o755) == 0)
+        for name in ["e0", "e1", "u0", "u1"] { try sandbox.write("\(name).c", "int \(name);\n") }
+        let unset = sandbox.root.appendingPathComponent("unset.txt").path
+        let user = sandbox.root.appendingPathComponent("user.txt").path
+        for disabled in ["0", "1"] {
+            let common = ["NOTES": unset, "HOARD_DISABLE": disabled]
+            let result = try sandbox.run(
+                ["/usr/bin/env", "-u", "SWIFT_BACKTRACE", Binaries.hoard, compiler, "-c", "e\(disabled).c"],
+                environment: common
+            )
+            #expect(result.status == 0, "\(result.stderrText)")
+            let own = common.merging(["NOTES": user, "SWIFT_BACKTRACE": "enable=no"]) { $1 }
+            #expect(try sandbox.hoard([compiler, "-c", "u\(disabled).c"], environment: own).status == 0)
+        }
+        let unsetNotes = try String(contentsOfFile: unset, encoding: .utf8).split(separator: "\n")
+        let userNotes = try String(contentsOfFile: user, encoding: .utf8).split(separator: "\n")
+        #expect(!unsetNotes.isEmpty && unsetNotes.allSatisfy { $0 == "unset" })
+        #expect(!userNotes.isEmpty && userNotes.allSatisfy { $0 == "enable=no" })
+    }
+
     @Test func `a response file is read and the compile is cached`() throws {
         let sandbox = try Sandbox("rsp")
         try sandbox.write("r.c", "int r = R;\n")
