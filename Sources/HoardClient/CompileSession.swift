@@ -455,11 +455,19 @@ struct CompileSession {
         }
     }
 
-    /// Returns the compiler's identity from the daemon's cache, computing and storing it on a miss.
+    /// Returns the compiler's identity from the daemon's file for it, else from the daemon's cache, computing and
+    /// storing it on a miss.
     func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
         let realPath = self.compilerRealPath
         guard let stamp = FileSystem.stamp(of: realPath) else {
             return nil
+        }
+        let file = CompilerIdentityFile.path(for: realPath, cacheDirectory: self.configuration.cacheDirectory)
+        if let bytes = try? FileSystem.read(file),
+            let serialized = CompilerIdentityFile.identity(in: bytes, compilerPath: realPath, stamp: stamp),
+            let identity = CompilerIdentity(serialized: serialized)
+        {
+            return identity
         }
         if case .compilerIdentity(let bytes?) = try? daemon.request(
             .compilerIdentityGet(path: realPath, stamp: stamp)

@@ -12,9 +12,13 @@ extension Daemon {
         case .hello:
             return .hello(protocolVersion: wireProtocolVersion, daemonVersion: daemonVersion, pid: UInt32(getpid()))
         case .compilerIdentityGet(let path, let stamp):
-            return .compilerIdentity(self.identities.identity(for: path, stamp: stamp.fields))
+            let identity = self.identities.identity(for: path, stamp: stamp.fields)
+            // The client asked, so it found no file with this identity: write it for the next ones.
+            if let identity { self.keepIdentityFile(identity, for: path, stamp: stamp) }
+            return .compilerIdentity(identity)
         case .compilerIdentityPut(let path, let stamp, let identity):
             self.identities.store(identity, for: path, stamp: stamp.fields)
+            self.keepIdentityFile(identity, for: path, stamp: stamp)
             return .ok
         case .cacheGet(let key, let directory, let outputs, let umask, let elapsed):
             return self.get(
@@ -320,11 +324,16 @@ private func openReplacement(for path: String, temporary: String, mode: mode_t) 
     return open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
 }
 
-extension WireFileStamp {
-    var fields: [UInt64] {
-        [
-            self.size, UInt64(bitPattern: self.mtimeNanoseconds), UInt64(bitPattern: self.ctimeNanoseconds), self.inode,
-            self.device,
-        ]
+extension Daemon {
+    /// Writes a compiler's own identity where clients read it without asking (``CompilerIdentityFile``).
+    ///
+    /// Best effort: a client that finds no file asks. A fact about a compiler (its path carries a question after a
+    /// NUL) is kept in memory only.
+    func keepIdentityFile(_ identity: [UInt8], for path: String, stamp: FileStamp) {
+        guard !path.utf8.contains(0), Path.isNormalizedAbsolute(path) else { return }
+        let file = CompilerIdentityFile.path(for: path, cacheDirectory: self.options.cacheDirectory)
+        let bytes = CompilerIdentityFile.encode(compilerPath: path, stamp: stamp, identity: identity)
+        try? FileSystem.createDirectories(Path.directory(of: file), mode: 0o700)
+        try? FileSystem.writeAtomically(bytes, to: file, mode: 0o600)
     }
 }

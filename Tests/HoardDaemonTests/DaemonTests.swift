@@ -218,6 +218,18 @@ final class DaemonTests {
         #expect(try self.request(.compilerIdentityGet(path: "/usr/bin/cc", stamp: touched)) == .compilerIdentity(nil))
     }
 
+    @Test func `a compiler's identity is written where clients read it, and a fact about it is not`() throws {
+        let stamp = WireFileStamp(size: 1, mtimeNanoseconds: 2, ctimeNanoseconds: 3, inode: 4, device: 5)
+        let cache = self.directory + "/cache"
+        _ = try self.request(.compilerIdentityPut(path: "/usr/bin/cc", stamp: stamp, identity: [7, 8]))
+        let file = CompilerIdentityFile.path(for: "/usr/bin/cc", cacheDirectory: cache)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(CompilerIdentityFile.identity(in: bytes, compilerPath: "/usr/bin/cc", stamp: stamp) == [7, 8])
+        let fact = "/usr/bin/cc\u{0}search list 0123"
+        _ = try self.request(.compilerIdentityPut(path: fact, stamp: stamp, identity: [9]))
+        #expect(!FileManager.default.fileExists(atPath: CompilerIdentityFile.path(for: fact, cacheDirectory: cache)))
+    }
+
     @Test func `a malformed request gets a typed error and the connection stays usable`() throws {
         let socket = try UnixSocket.connect(to: self.socketPath)
         socket.setTimeout(milliseconds: 5000)

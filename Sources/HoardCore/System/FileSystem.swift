@@ -39,6 +39,14 @@ public func currentErrno() -> Int32 {
 public typealias FileStamp = WireFileStamp
 
 extension FileStamp {
+    /// The fields in a fixed order (size, modification and status change times, inode, device), for keys and files.
+    public var fields: [UInt64] {
+        [
+            self.size, UInt64(bitPattern: self.mtimeNanoseconds), UInt64(bitPattern: self.ctimeNanoseconds), self.inode,
+            self.device,
+        ]
+    }
+
     /// The stamp of a `stat` result.
     public init(_ status: stat) {
         self.init(
