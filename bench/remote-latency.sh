@@ -9,8 +9,8 @@ runs=${1:-200}
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 swift build -c release --product hoard >/dev/null
 swift build -c release --product hoardd >/dev/null
-hoard=$PWD/.build/release/hoard
 work=$(mktemp -d /tmp/hoard-remote-bench-XXXXXX)
+hoard=$(bench/install-hoard "$work/bin")
 servers=$work/servers
 trap 'for d in "$work"/cache-*; do HOARD_DIR=$d "$hoard" --stop-server >/dev/null 2>&1 || true; done; "$root"/scripts/test-servers.sh stop "$servers"; rm -rf "$work"' EXIT
 scripts/test-servers.sh start "$servers"

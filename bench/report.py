@@ -56,6 +56,14 @@ def main() -> None:
                 f"{values['hoard'] / values['ccache']:.2f} | {values['hoard'] / values['sccache']:.2f} |"
             )
     lines.append("")
+    for project in ["lua", "zlib"]:
+        floor = get(f"floor|{project}")
+        lines.append(
+            f"- {project} warm rebuild floor (bench/instant-cc.c, a static \"compiler\" that only copies the objects): "
+            f"{floor:.3f} s, {floor / get(f'warm|{project}|sccache'):.2f}x sccache's warm rebuild; hoard "
+            f"{get(f'warm|{project}|hoard'):.3f} s"
+        )
+    lines.append("")
 
     hoard_hash = get("blake3|hoard --hash-file")
     reference = get("blake3|reference (one thread)")
