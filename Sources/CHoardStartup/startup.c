@@ -53,3 +53,11 @@ void hoardRestoreEnvironment(void) {
         backtraceSettingAdded = 0;
     }
 }
+
+// glibc's static start-up asks for the executable's directory, for `$ORIGIN` in the paths of shared objects it may
+// load later, with a readlink of /proc/self/exe (a fortieth of the client's start-up here). The client loads none,
+// so this answers glibc's own "unknown" value instead. glibc defines nothing else in that object, so the linker
+// never takes its version from libc.a (if a glibc ever does, the link fails with a duplicate symbol).
+const char *_dl_get_origin(void) {
+    return (const char *)-1;
+}

@@ -199,6 +199,28 @@ struct CompileEndToEndTests {
         #expect(try sandbox.hits() == 1)
     }
 
+    @Test func `a copy of hoard named after the compiler finds the real compiler further down PATH`() throws {
+        let sandbox = try Sandbox("masq-copy")
+        let bin = sandbox.root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Binaries.hoard, toPath: bin.appendingPathComponent("gcc").path)
+        try FileManager.default.linkItem(
+            atPath: bin.appendingPathComponent("gcc").path,
+            toPath: bin.appendingPathComponent("cc").path
+        )
+        try FileManager.default.createSymbolicLink(
+            atPath: bin.appendingPathComponent("hoardd").path,
+            withDestinationPath: Binaries.hoardd
+        )
+        try sandbox.write("m.c", "int m(void) { return 3; }\n")
+        let path = bin.path + ":" + (sandbox.environment["PATH"] ?? "/usr/bin:/bin")
+        for name in ["gcc", "cc", "gcc"] {
+            let result = try sandbox.run([name, "-c", "m.c"], environment: ["PATH": path], timeout: 60)
+            #expect(result.status == 0, "\(result.stderrText)")
+        }
+        #expect(try sandbox.hits() == 1)
+    }
+
     @Test func `the compiler sees the user's environment, not the client's start-up settings`() throws {
         let sandbox = try Sandbox("environment")
         // A compiler that notes the backtracer setting it was given, then compiles.

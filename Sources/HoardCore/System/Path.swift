@@ -63,6 +63,7 @@ public enum Path {
 
     /// Removes `.`, `..` and repeated slashes from an absolute path lexically.
     public static func normalize(_ path: String) -> String {
+        if Self.isNormalizedAbsolute(path) { return path }
         var components: [Substring] = []
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             if component == "." { continue }
@@ -100,11 +101,24 @@ public enum Path {
 
     /// Tells whether `path` is absolute and already normalized: no `.` or `..` components, no `//`, no trailing `/`.
     public static func isNormalizedAbsolute(_ path: String) -> Bool {
-        guard path.hasPrefix("/"), path.utf8.count > 1, !path.utf8.contains(0) else { return false }
-        if path.hasSuffix("/") { return false }
-        for component in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            if component.isEmpty || component == "." || component == ".." { return false }
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        guard path.utf8.first == slash, path.utf8.count > 1, path.utf8.last != slash else { return false }
+        // One pass over the bytes (this runs for every path of every request): each component must be non-empty,
+        // not `.` or `..`, and free of NUL.
+        var length = 0
+        var onlyDots = true
+        for byte in path.utf8.dropFirst() {
+            if byte == 0 { return false }
+            if byte == slash {
+                if length == 0 || (onlyDots && length <= 2) { return false }
+                length = 0
+                onlyDots = true
+            } else {
+                length += 1
+                onlyDots = onlyDots && byte == dot
+            }
         }
-        return true
+        return !(onlyDots && length <= 2)
     }
 }
