@@ -242,6 +242,9 @@ private func readOutput(_ output: WireOutput) throws(SystemError) -> CacheEntry.
 }
 
 /// Writes every output of a hit: all temporaries first, then the renames, so a failure leaves no partial output.
+///
+/// An output that already holds exactly the entry's bytes (a rebuild after touching a header, say) is not written
+/// again: its times are set to now, as a compile would leave them.
 private func restore(
     _ entry: CacheEntry,
     to outputs: [WireOutput],
@@ -249,14 +252,23 @@ private func restore(
     workingDirectory: String
 ) throws(SystemError) {
     var pending: [(temporary: String, path: String)] = []
+    var unchanged: [Int32] = []
     func discard() {
         for item in pending { unlink(item.temporary) }
+        for descriptor in unchanged { close(descriptor) }
     }
     for output in outputs {
         guard let member = entry.member(output.role) else {
             if output.flag { continue }
             discard()
             throw SystemError("entry lacks output role \(output.role)", errno: ENOENT)
+        }
+        let bytes =
+            member.role == OutputRole.dependencies.rawValue
+            ? DependencyFile.restore(member.bytes, workingDirectory: workingDirectory) : member.bytes
+        if let descriptor = openIfIdentical(output.path, to: bytes, mode: 0o666 & ~umask) {
+            unchanged.append(descriptor)
+            continue
         }
         let temporary = FileSystem.temporaryPath(beside: output.path)
         let descriptor = openReplacement(for: output.path, temporary: temporary, mode: 0o666 & ~umask)
@@ -267,9 +279,6 @@ private func restore(
         }
         pending.append((temporary, output.path))
         do throws(SystemError) {
-            let bytes =
-                member.role == OutputRole.dependencies.rawValue
-                ? DependencyFile.restore(member.bytes, workingDirectory: workingDirectory) : member.bytes
             try FileSystem.writeAll(bytes, to: descriptor)
             // A reused file is overwritten from the start, then cut to size (see `openReplacement`).
             guard ftruncate(descriptor, off_t(bytes.count)) == 0 else { throw SystemError("truncate \(temporary)") }
@@ -296,6 +305,26 @@ private func restore(
             throw error
         }
     }
+    for descriptor in unchanged {
+        futimens(descriptor, nil)
+        close(descriptor)
+    }
+}
+
+/// Opens `path` for reading if it is a plain file of ours, with one link and `mode`, whose content is exactly
+/// `bytes`; otherwise returns `nil`.
+private func openIfIdentical(_ path: String, to bytes: [UInt8], mode: mode_t) -> Int32? {
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    var status = stat()
+    if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o7777 == mode,
+        status.st_nlink == 1, status.st_uid == getuid(), status.st_size == off_t(bytes.count),
+        let existing = try? FileSystem.readAll(descriptor, path: path), existing == bytes
+    {
+        return descriptor
+    }
+    close(descriptor)
+    return nil
 }
 
 /// Opens `temporary` for the next content of `path`.

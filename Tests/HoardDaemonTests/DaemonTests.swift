@@ -110,6 +110,51 @@ final class DaemonTests {
         #expect(try self.stats()[Statistic.preprocessedHits.rawValue] == 1)
     }
 
+    @Test func `a hit into an output that already holds its bytes only refreshes its time, and others are replaced`()
+        throws
+    {
+        let output = try self.writeOutput("same.o", "object bytes")
+        _ = try self.request(
+            .cachePut(
+                key: Self.key,
+                workingDirectory: "/",
+                baseDirectories: [],
+                outputs: [output],
+                stdout: [],
+                stderr: [],
+                exitStatus: 0,
+                elapsedMicroseconds: 10,
+                manifest: nil
+            )
+        )
+        let get = Request.cacheGet(
+            key: Self.key,
+            workingDirectory: "/",
+            outputs: [WireOutput(role: 0, path: output.path, flag: false)],
+            umask: 0o022,
+            elapsedMicroseconds: 5
+        )
+        // Same bytes and mode: the file stays, with a new modification time.
+        #expect(chmod(output.path, 0o644) == 0)
+        var past = [timespec(tv_sec: 1_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, output.path, &past, 0) == 0)
+        let before = try #require(FileSystem.stamp(of: output.path))
+        #expect(try self.request(get) == .hit(stdout: [], stderr: [], exitStatus: 0))
+        let after = try #require(FileSystem.stamp(of: output.path))
+        #expect(after.inode == before.inode)
+        #expect(after.mtimeNanoseconds > 1_000_000 * 1_000_000_000)
+        #expect(try String(contentsOfFile: output.path, encoding: .utf8) == "object bytes")
+        // Other bytes, or the same bytes with another mode, are replaced by the entry's.
+        for (content, mode) in [("other bytes!", 0o644), ("object bytes", 0o600)] {
+            try content.write(toFile: output.path, atomically: false, encoding: .utf8)
+            #expect(chmod(output.path, mode_t(mode)) == 0)
+            #expect(try self.request(get) == .hit(stdout: [], stderr: [], exitStatus: 0))
+            #expect(try String(contentsOfFile: output.path, encoding: .utf8) == "object bytes")
+            let restoredMode = try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int
+            #expect(restoredMode == 0o644)
+        }
+    }
+
     @Test func `a missing key is a miss`() throws {
         let reply = try self.request(
             .cacheGet(
