@@ -139,6 +139,8 @@ public struct WireReader: Sendable {
     /// Reads a length-prefixed UTF-8 string; invalid UTF-8 is an error.
     public mutating func readString() throws(WireError) -> String {
         let bytes = try self.readBytes()
+        // ASCII (paths, mostly) is valid UTF-8 as it is: the validating initializer is the slow, general path.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         guard let string = String(validating: bytes, as: UTF8.self) else { throw WireError("invalid UTF-8") }
         return string
     }

@@ -105,6 +105,19 @@ import Testing
         #expect(throws: WireError.self) { try Response.decode([200]) }
     }
 
+    @Test func `strings are read as UTF-8, and invalid UTF-8 is an error`() throws {
+        for text in ["/plain/ascii.o", "/caf\u{e9}/\u{1F600}.o", ""] {
+            var writer = WireWriter()
+            writer.write(text)
+            var reader = WireReader(writer.bytes)
+            #expect(try reader.readString() == text)
+        }
+        var writer = WireWriter()
+        writer.write([0xC3, 0x28] as [UInt8])
+        var reader = WireReader(writer.bytes)
+        #expect(throws: WireError.self) { try reader.readString() }
+    }
+
     @Test func `a hostile element count cannot allocate beyond the message`() {
         var writer = WireWriter()
         writer.write(UInt8(6))
