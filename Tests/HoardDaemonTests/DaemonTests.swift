@@ -55,6 +55,23 @@ final class DaemonTests {
         return Dictionary(uniqueKeysWithValues: stats.counters.map { ($0.id, $0.value) })
     }
 
+    /// Stores `output` under ``key`` as a compile in `/` that printed `stdout` and `stderr` and exited 0.
+    func store(_ output: WireOutput, stdout: [UInt8] = [], stderr: [UInt8] = []) throws {
+        _ = try self.request(
+            .cachePut(
+                key: Self.key,
+                workingDirectory: "/",
+                baseDirectories: [],
+                outputs: [output],
+                stdout: stdout,
+                stderr: stderr,
+                exitStatus: 0,
+                elapsedMicroseconds: 10,
+                manifest: nil
+            )
+        )
+    }
+
     func writeOutput(_ name: String, _ content: String) throws -> WireOutput {
         let path = self.directory + "/work/" + name
         try content.write(toFile: path, atomically: false, encoding: .utf8)
@@ -80,19 +97,7 @@ final class DaemonTests {
 
     @Test func `a put followed by a get restores the file with the client's umask`() throws {
         let output = try self.writeOutput("a.o", "object bytes")
-        _ = try self.request(
-            .cachePut(
-                key: Self.key,
-                workingDirectory: "/",
-                baseDirectories: [],
-                outputs: [output],
-                stdout: [1],
-                stderr: [2],
-                exitStatus: 0,
-                elapsedMicroseconds: 10,
-                manifest: nil
-            )
-        )
+        try self.store(output, stdout: [1], stderr: [2])
         let restored = self.directory + "/work/restored.o"
         let reply = try self.request(
             .cacheGet(
@@ -114,19 +119,7 @@ final class DaemonTests {
         throws
     {
         let output = try self.writeOutput("same.o", "object bytes")
-        _ = try self.request(
-            .cachePut(
-                key: Self.key,
-                workingDirectory: "/",
-                baseDirectories: [],
-                outputs: [output],
-                stdout: [],
-                stderr: [],
-                exitStatus: 0,
-                elapsedMicroseconds: 10,
-                manifest: nil
-            )
-        )
+        try self.store(output)
         let get = Request.cacheGet(
             key: Self.key,
             workingDirectory: "/",
@@ -191,19 +184,7 @@ final class DaemonTests {
     @Test func `an output that changed after the compile is not stored`() throws {
         var output = try self.writeOutput("b.o", "first")
         output.stamp.size += 1
-        _ = try self.request(
-            .cachePut(
-                key: Self.key,
-                workingDirectory: "/",
-                baseDirectories: [],
-                outputs: [output],
-                stdout: [],
-                stderr: [],
-                exitStatus: 0,
-                elapsedMicroseconds: 0,
-                manifest: nil
-            )
-        )
+        try self.store(output)
         #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 1)
         let reply = try self.request(
             .cacheGet(
@@ -219,19 +200,7 @@ final class DaemonTests {
 
     @Test func `an entry without a required output is a miss and leaves no partial files`() throws {
         let output = try self.writeOutput("c.o", "object")
-        _ = try self.request(
-            .cachePut(
-                key: Self.key,
-                workingDirectory: "/",
-                baseDirectories: [],
-                outputs: [output],
-                stdout: [],
-                stderr: [],
-                exitStatus: 0,
-                elapsedMicroseconds: 0,
-                manifest: nil
-            )
-        )
+        try self.store(output)
         let object = self.directory + "/work/c2.o"
         let depfile = self.directory + "/work/c2.d"
         let reply = try self.request(
