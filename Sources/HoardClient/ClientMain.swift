@@ -40,6 +40,7 @@ public enum ClientMain {
         let session = CompileSession(
             compilerPath: compiler.path,
             compilerRealPath: compiler.realPath,
+            compilerStamp: compiler.stamp,
             compilerName: compilerName.contains("/") ? compilerName : compiler.path,
             arguments: arguments,
             configuration: configuration,

@@ -44,7 +44,7 @@ extension CompileSession {
         }
         return CompilerFact(
             path: self.compilerRealPath + "\u{0}\(question) " + Hex.encode(hasher.finalize()),
-            stamp: FileSystem.stamp(of: self.compilerRealPath)
+            stamp: self.compilerStamp
         )
     }
 

@@ -17,9 +17,11 @@ extension CompileSession {
             guard let toolchainRustc = self.toolchainCompiler(), FileSystem.isExecutableFile(toolchainRustc) else {
                 self.runUncached(counting: .unknownCompiler)
             }
+            let toolchainRealPath = FileSystem.realPath(toolchainRustc) ?? toolchainRustc
             let session = CompileSession(
                 compilerPath: toolchainRustc,
-                compilerRealPath: FileSystem.realPath(toolchainRustc) ?? toolchainRustc,
+                compilerRealPath: toolchainRealPath,
+                compilerStamp: FileSystem.stamp(of: toolchainRealPath),
                 compilerName: self.compilerName,
                 arguments: self.arguments,
                 configuration: self.configuration,

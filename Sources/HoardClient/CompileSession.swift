@@ -11,6 +11,8 @@ struct CompileSession {
     let compilerPath: String
     /// The file it resolves to (symbolic links followed): the compiler's identity is cached under it.
     let compilerRealPath: String
+    /// That file's stamp when the client started, or `nil` if it could not be read: names its identity and facts.
+    let compilerStamp: FileStamp?
     /// The compiler's name as the build invoked it (its argv[0]).
     let compilerName: String
     /// The arguments after the compiler, exactly as given.
@@ -236,9 +238,7 @@ struct CompileSession {
     /// A fresh path for a dependency file the client reads and removes: hidden beside `object` when given (the
     /// compile writes there anyway, so an unwritable or full /tmp cannot make it fail), else in /tmp.
     static func scratchDependencyPath(beside object: String? = nil) -> String {
-        let unique = "hoard-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).d"
-        guard let object else { return "/tmp/" + unique }
-        return Path.join(Path.directory(of: object), ".\(Path.baseName(of: object)).\(unique)")
+        FileSystem.temporaryPath(beside: object ?? "/tmp/hoard.d")
     }
 
     /// Connects to the daemon (starting it if needed); if it cannot be reached, counts that and runs the compiler.
@@ -459,7 +459,7 @@ struct CompileSession {
     /// storing it on a miss.
     func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
         let realPath = self.compilerRealPath
-        guard let stamp = FileSystem.stamp(of: realPath) else {
+        guard let stamp = self.compilerStamp else {
             return nil
         }
         let file = CompilerIdentityFile.path(for: realPath, cacheDirectory: self.configuration.cacheDirectory)

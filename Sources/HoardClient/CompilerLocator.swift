@@ -13,31 +13,31 @@ enum CompilerLocator {
     /// - Parameters:
     ///   - name: a path (with `/`) or a bare name searched on `PATH`.
     ///   - path: the `PATH` value.
-    /// - Returns: the path to run and the file it resolves to, or `nil` if nothing suitable was found.
-    static func locate(_ name: String, path: String?) -> (path: String, realPath: String)? {
+    /// - Returns: the path to run, the file it resolves to and that file's stamp, or `nil` if nothing suitable was
+    ///   found.
+    static func locate(_ name: String, path: String?) -> Compiler? {
         let me = Self.ownFile()
-        if name.contains("/") {
-            guard FileSystem.isExecutableFile(name), let real = self.compiler(name, me: me) else { return nil }
-            return (name, real)
-        }
+        if name.contains("/") { return self.compiler(name, me: me) }
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = Path.join(directory.isEmpty ? "." : String(directory), name)
-            if FileSystem.isExecutableFile(candidate), let real = self.compiler(candidate, me: me) {
-                return (candidate, real)
-            }
+            if let compiler = self.compiler(candidate, me: me) { return compiler }
         }
         return nil
     }
 
-    /// Returns the file `candidate` resolves to, or `nil` if it is Hoard (under any name or link) or another
+    /// A compiler found: the path to run, the file it resolves to, and that file's stamp.
+    typealias Compiler = (path: String, realPath: String, stamp: FileStamp)
+
+    /// Returns `candidate` if it is an executable file that is not Hoard (under any name or link) or another
     /// compiler cache.
-    private static func compiler(_ candidate: String, me: (device: UInt64, inode: UInt64)?) -> String? {
-        guard let stamp = FileSystem.stamp(of: candidate) else { return nil }
+    private static func compiler(_ candidate: String, me: (device: UInt64, inode: UInt64)?) -> Compiler? {
+        // `stat` follows links, so this is the stamp of the file the real path names.
+        guard let stamp = FileSystem.stamp(of: candidate), access(candidate, X_OK) == 0 else { return nil }
         if let me, stamp.device == me.device && stamp.inode == me.inode { return nil }
         guard let real = FileSystem.realPath(candidate) else { return nil }
         if me == nil && real == FileSystem.executablePath() { return nil }
         let base = Path.baseName(of: real)
-        return self.wrapperNames.contains(base) || base == "hoardd" ? nil : real
+        return self.wrapperNames.contains(base) || base == "hoardd" ? nil : (candidate, real, stamp)
     }
 
     /// The device and inode of this executable, from the path the kernel started it by (`AT_EXECFN`, relative to

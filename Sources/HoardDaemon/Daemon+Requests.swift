@@ -359,7 +359,8 @@ extension Daemon {
     /// Best effort: a client that finds no file asks. A fact about a compiler (its path carries a question after a
     /// NUL) is kept in memory only.
     func keepIdentityFile(_ identity: [UInt8], for path: String, stamp: FileStamp) {
-        guard !path.utf8.contains(0), Path.isNormalizedAbsolute(path) else { return }
+        // A fact's NUL makes its path not normalized, as it does for any path not absolute.
+        guard Path.isNormalizedAbsolute(path) else { return }
         let file = CompilerIdentityFile.path(for: path, cacheDirectory: self.options.cacheDirectory)
         let bytes = CompilerIdentityFile.encode(compilerPath: path, stamp: stamp, identity: identity)
         try? FileSystem.createDirectories(Path.directory(of: file), mode: 0o700)
