@@ -5,10 +5,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")  // SE-0335
 ]
 /// Code the client runs: one section per function, so the linker can lay out the start-up and hit paths together
-/// (see `clientLinkerSettings`), and generic types' metadata built at compile time, not demangled at run time.
+/// (see `clientLinkerSettings`), and generic types' metadata built at compile time or by direct accessor calls, not
+/// demangled from type names at run time.
 let clientSwiftSettings =
     swiftSettings + [
-        .unsafeFlags(["-Xfrontend", "-function-sections", "-Xfrontend", "-prespecialize-generic-metadata"])
+        .unsafeFlags([
+            "-Xfrontend", "-function-sections", "-Xfrontend", "-prespecialize-generic-metadata",
+            "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors",
+        ])
     ]
 let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 /// The client is started once per compile: a fully static executable (no dynamic loader at start-up), linked by
@@ -38,7 +42,8 @@ let package = Package(
             swiftSettings: clientSwiftSettings,
             linkerSettings: clientLinkerSettings
         ),
-        // The client's argv, kept by a constructor instead of the runtime's parse of /proc/self/maps.
+        // The client's start-up: glibc's without its CPU survey, and argv kept by a constructor instead of the
+        // runtime's parse of /proc/self/maps.
         .target(name: "CHoardStartup"),
         .executableTarget(
             name: "hoardd",

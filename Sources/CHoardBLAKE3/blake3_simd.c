@@ -4,7 +4,7 @@
 
 #include "CHoardBLAKE3.h"
 
-#include <sys/platform/x86.h>
+#include <cpuid.h>
 #include <immintrin.h>
 #include <string.h>
 
@@ -214,11 +214,21 @@ AVX512 static void hash16(const uint8_t *input, size_t stride, int blocks, const
 
 // ---- dispatch --------------------------------------------------------------------------------------------------
 
-// glibc has already asked the CPU (and the OS, through XGETBV) at start-up: its answer costs no CPUID, which
-// traps to the hypervisor in a virtual machine and costs microseconds each.
+// Asked of the processor (and, through XGETBV, of the OS: it must save the wide registers) once, and only when a
+// file is large enough to need SIMD: each CPUID traps to the hypervisor in a virtual machine (microseconds each), and
+// the client's start-up does not ask glibc to survey the processor (CHoardStartup), so glibc's table may be empty.
 static int detect(void) {
-    if (CPU_FEATURE_ACTIVE(AVX512F)) return 16;
-    if (CPU_FEATURE_ACTIVE(AVX2)) return 8;
+    unsigned int eax, ebx, ecx, edx;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid(1, eax, ebx, ecx, edx);
+    if (!(ecx & bit_OSXSAVE) || !(ecx & bit_AVX)) return 0;
+    uint32_t low, high;
+    __asm__("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    uint64_t enabled = ((uint64_t)high << 32) | low;
+    if ((enabled & 0x6) != 0x6) return 0;  // SSE and AVX state
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    if ((ebx & bit_AVX512F) && (enabled & 0xe6) == 0xe6) return 16;  // and opmask, ZMM upper halves, ZMM16-31
+    if (ebx & bit_AVX2) return 8;
     return 0;
 }
 

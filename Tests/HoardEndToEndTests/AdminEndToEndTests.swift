@@ -18,6 +18,35 @@ struct AdminEndToEndTests {
         }
     }
 
+    @Test func `with glibc 2.36 the client starts without glibc's CPU survey`() throws {
+        let sandbox = try Sandbox("startup")
+        let glibc = try sandbox.run(["ldd", "--version"]).stdoutText.split(separator: "\n").first ?? ""
+        let symbols = try sandbox.run(["nm", Binaries.hoard]).stdoutText
+        // glibc's survey is local functions of its libc-start.o, linked only with glibc's own start-up.
+        let surveys = symbols.contains(" get_common_indices") || symbols.contains(" handle_amd")
+        if glibc.hasSuffix(" 2.36") {
+            #expect(!surveys, "the client links glibc's start-up: \(glibc)")
+            #expect(symbols.contains(" T __libc_start_main\n"))
+        } else {
+            #expect(surveys, "another glibc keeps its own start-up: \(glibc)")
+        }
+    }
+
+    @Test func `the client hashes a large file to the official BLAKE3 digest`() throws {
+        // 102,400 bytes: enough whole chunks for the SIMD paths, which the client chooses by asking the processor.
+        let sandbox = try Sandbox("hash-file")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("HoardCoreTests/Fixtures/blake3_test_vectors.json")
+        let vectors = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as? [String: Any]
+        let cases = vectors?["cases"] as? [[String: Any]] ?? []
+        let expected = try #require(cases.first { $0["input_len"] as? Int == 102_400 }?["hash"] as? String)
+        let input = sandbox.work.appendingPathComponent("input")
+        try Data((0..<102_400).map { UInt8($0 % 251) }).write(to: input)
+        let result = try sandbox.hoard(["--hash-file", input.path])
+        #expect(result.status == 0)
+        #expect(result.stdoutText == "\(expected.prefix(64))  \(input.path)\n")
+    }
+
     @Test func `version and help print and exit 0`() throws {
         let sandbox = try Sandbox("version")
         let version = try sandbox.hoard(["--version"])

@@ -57,6 +57,14 @@ import Testing
         _ = hoard_blake3_limit_degree(16)
     }
 
+    @Test func `the SIMD degree is what the kernel reports the processor can run`() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flagsLine = try #require(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") })
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let expected: Int32 = flags.contains("avx512f") ? 16 : flags.contains("avx2") ? 8 : 0
+        #expect(hoard_blake3_simd_degree() == expected)
+    }
+
     @Test func `every SIMD path available here is exercised`() {
         #expect(Self.degrees.first == 0)
     }
