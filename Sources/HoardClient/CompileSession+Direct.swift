@@ -129,8 +129,16 @@ extension CompileSession {
         var absent: [String] = []
         for group in searchPath.shadowCandidateGroups(for: includes) {
             let listing = AbsentNames(directory: Path.join(workingDirectory, group.directory), names: group.names.count)
-            for name in group.names where listing.isAbsent(name) {
-                absent.append(direct.base.rewritePath(group.path(of: name)))
+            for name in group.names {
+                if listing.isAbsent(name) {
+                    absent.append(direct.base.rewritePath(group.path(of: name)))
+                } else if listing.entryStamp(name).map(self.isTooNew) ?? true {
+                    // A candidate that was there before the compile was not searched for this include (the
+                    // candidates are a superset), so it is left out. One that appeared during the compile may
+                    // have come after the compiler looked: the next compile would take it, so nothing is stored.
+                    self.log.write("\(group.path(of: name)) appeared during the compile: nothing stored")
+                    return .refused(.tooNewInput)
+                }
             }
         }
         // The source's own `__has_include` queries (the daemon handles the headers').
@@ -248,6 +256,12 @@ struct AbsentNames {
         if let hashes = self.hashes, let hash = Self.foldedHash(name.utf8), !hashes.contains(hash) { return true }
         var status = stat()
         return stat(Path.join(self.directory, name), &status) != 0
+    }
+
+    /// The stamp of the entry at `name` itself (a symbolic link is not followed), or `nil` if there is none.
+    func entryStamp(_ name: String) -> FileStamp? {
+        var status = stat()
+        return lstat(Path.join(self.directory, name), &status) == 0 ? FileStamp(status) : nil
     }
 
     /// FNV-1a of the bytes with ASCII letters lowercased, or `nil` for a name that is not ASCII.

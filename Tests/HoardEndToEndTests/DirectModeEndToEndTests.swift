@@ -91,6 +91,33 @@ struct DirectModeEndToEndTests {
         }
     }
 
+    @Test func `a shadowing header that appears during the compile keeps the compile from being stored`() throws {
+        let sandbox = try Sandbox("late-shadow")
+        try sandbox.write("second/s.h", "#define S 1\n")
+        try sandbox.write("s.c", "#include <s.h>\nint s(void) { return S; }\n")
+        // The compiler found second/s.h; first/s.h, searched before it, appears before the compile ends.
+        let compiler = try sandbox.write(
+            "bin/late-gcc",
+            """
+            #!/bin/sh
+            gcc "$@" || exit $?
+            case " $* " in *" -c "*) [ -e first/s.h ] || printf '#define S 2\\n' > first/s.h ;; esac
+
+            """
+        )
+        chmod(compiler, 0o755)
+        try FileManager.default.createDirectory(
+            at: sandbox.work.appendingPathComponent("first"),
+            withIntermediateDirectories: true
+        )
+        let command = [compiler, "-Ifirst", "-Isecond", "-c", "s.c", "-o", "s.o"]
+        #expect(try sandbox.hoard(command).status == 0)
+        #expect(try sandbox.stat("not_stored_too_new_input") == 1, "\(sandbox.logTail())")
+        // The next compile takes first/s.h: a hit on the first compile's object would be wrong.
+        try Self.compileAndCheck(sandbox, command, object: "s.o")
+        #expect(try sandbox.stat("direct_hits") == 0)
+    }
+
     @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS"])
     func `a shadowing header in a directory whose absences were remembered is still a miss`(setting: String) throws {
         let sandbox = try Sandbox("memo")

@@ -366,10 +366,15 @@ public enum Environment {
 
 /// The wall clock in nanoseconds since the epoch, comparable with file times.
 public enum WallClock {
-    /// Returns the current time in nanoseconds since the epoch.
+    /// Returns the current time in nanoseconds since the epoch, as the kernel stamps files: a file changed after
+    /// this call never has an earlier time.
+    ///
+    /// This is the coarse clock (`CLOCK_REALTIME_COARSE`), a few milliseconds behind the precise one: file times
+    /// come from it, so a file written just after a precise reading can carry an earlier time (about one write in
+    /// two thousand here), and a change made during a compile would look older than the compile.
     public static func now() -> Int64 {
         var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
+        clock_gettime(CLOCK_REALTIME_COARSE, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

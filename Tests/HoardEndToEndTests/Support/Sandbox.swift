@@ -110,7 +110,21 @@ final class Sandbox: Sendable {
     ) throws -> CommandResult {
         let environment = self.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv = ["/usr/bin/env", "-C", (directory ?? self.work).path] + arguments
+        Self.waitForFileClockTick()
         return try ChildProcess.run(argv, environment: environment, timeout: timeout)
+    }
+
+    /// Waits until the kernel's coarse clock, the one that stamps files, has passed the present: what the test
+    /// wrote is then older than the command's start, as a build's sources are. (A compile refuses to store from a
+    /// file changed at or after its start, read from that clock, and its ticks are published a little late.)
+    static func waitForFileClockTick() {
+        func nanoseconds(_ clock: clockid_t) -> Int64 {
+            var time = timespec()
+            clock_gettime(clock, &time)
+            return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+        }
+        let present = nanoseconds(CLOCK_REALTIME)
+        while nanoseconds(CLOCK_REALTIME_COARSE) <= present { usleep(500) }
     }
 
     /// Runs `hoard` with the given arguments.
