@@ -56,6 +56,15 @@ def main() -> None:
                 f"{values['hoard'] / values['ccache']:.2f} | {values['hoard'] / values['sccache']:.2f} |"
             )
     lines.append("")
+    # Rounds are interleaved, so each round's cold builds ran side by side: their ratios show the noise.
+    for project in ["lua", "zlib"]:
+        pairs = zip(samples[f"cold|{project}|hoard"], samples[f"cold|{project}|gcc"])
+        ratios = sorted(hoard / gcc for hoard, gcc in pairs)
+        if ratios:
+            lines.append(
+                f"- {project} cold hoard/gcc in each round: " + ", ".join(f"{ratio:.3f}" for ratio in ratios)
+                + f" (median {statistics.median(ratios):.3f})"
+            )
     for project in ["lua", "zlib"]:
         floor = get(f"floor|{project}")
         lines.append(
