@@ -41,16 +41,29 @@ public final class S3Backend: RemoteBackend {
         (self.pathStyle ? "/\(self.bucket)/" : "/") + self.prefix + name
     }
 
+    /// The pauses before asking again after a 500, 502, 503 or 504: S3 answers these now and then (AWS asks
+    /// clients to retry them, backing off), and so do other S3 servers under concurrent writes.
+    static let retryPauses: [UInt32] = [20_000, 100_000]
+
+    /// Sends a signed request, and sends it again (signed anew) while the answer is a transient server error, up to
+    /// `retryPauses.count` more times.
     private func send(_ method: String, _ name: String, body: [UInt8]?) throws(StorageError) -> HTTPClient.Response {
         let path = self.path(for: name)
-        let headers = self.signer.headers(
-            method: method,
-            path: path,
-            host: self.client.hostHeader,
-            payload: body ?? [],
-            date: S3RequestSigner.timestamp()
-        )
-        return try self.client.send(method, path: path, headers: headers, body: body)
+        var pauses = Self.retryPauses[...]
+        while true {
+            let headers = self.signer.headers(
+                method: method,
+                path: path,
+                host: self.client.hostHeader,
+                payload: body ?? [],
+                date: S3RequestSigner.timestamp()
+            )
+            let response = try self.client.send(method, path: path, headers: headers, body: body)
+            guard [500, 502, 503, 504].contains(response.status), let pause = pauses.popFirst() else {
+                return response
+            }
+            usleep(pause)
+        }
     }
 
     public func get(_ name: String) throws(StorageError) -> [UInt8]? {
