@@ -99,16 +99,20 @@ __attribute__((noreturn, no_stack_protector)) int __libc_start_main(
         *(ElfW(Addr) *)relocation->r_offset = resolver();
     }
     __libc_setup_tls();
-    // The stack and pointer guards, from the kernel's random bytes, as glibc sets them (the stack guard's low byte
-    // is zero, so string overflows cannot forge it).
+    // The stack and pointer guards, from the kernel's random bytes (AT_RANDOM), as glibc sets them: the stack
+    // guard's low byte is zero, so string overflows cannot forge it; without random bytes, glibc's fixed values.
     const unsigned char *random = _dl_random;
-    uintptr_t stackGuard = 0;
-    uintptr_t pointerGuard = 0;
-    for (size_t byte = 0; byte < sizeof stackGuard; byte++) {
-        stackGuard |= (uintptr_t)random[byte] << (8 * byte);
-        pointerGuard |= (uintptr_t)random[sizeof stackGuard + byte] << (8 * byte);
+    uintptr_t stackGuard = (uintptr_t)0xff0a << 48;
+    uintptr_t pointerGuard = stackGuard;
+    if (random != NULL) {
+        stackGuard = 0;
+        pointerGuard = 0;
+        for (size_t byte = 0; byte < sizeof stackGuard; byte++) {
+            stackGuard |= (uintptr_t)random[byte] << (8 * byte);
+            pointerGuard |= (uintptr_t)random[sizeof stackGuard + byte] << (8 * byte);
+        }
+        stackGuard &= ~(uintptr_t)0xff;
     }
-    stackGuard &= ~(uintptr_t)0xff;
     __asm__ volatile("movq %0, %%fs:0x28" : : "r"(stackGuard) : "memory");
     __asm__ volatile("movq %0, %%fs:0x30" : : "r"(pointerGuard) : "memory");
     if (loaderFini != NULL) {
