@@ -83,14 +83,13 @@ extension CompileSession {
         dependencies: [UInt8]?,
         invocation: CompileInvocation,
         workingDirectory: String,
-        daemon: DaemonClient
+        searchPath: IncludeSearchPath?
     )
         -> ManifestOutcome
     {
         guard let content = dependencies else { return .refused(.unreadableInclude) }
         let includes = DependencyFile.prerequisites(content).filter { $0 != invocation.sourcePath }
-        guard let searchPath = self.probeSearchPath(invocation, workingDirectory: workingDirectory, daemon: daemon)
-        else { return .none }
+        guard let searchPath else { return .none }
         // The includers are unknown: every directory holding the source or an include is searched first.
         let includerDirectories = IncludeSearchPath.directories(of: [invocation.sourcePath] + includes)
         return self.record(
@@ -178,15 +177,16 @@ extension CompileSession {
         )
     }
 
-    /// The include search list for the compile's own options (depend mode, on a miss), from `-v` on an empty input.
+    /// Starts finding the include search list for the compile's own options (depend mode, on a miss), from `-v` on
+    /// an empty input, so that it runs while the compiler compiles.
     ///
-    /// The daemon keeps the answer as a compiler fact (``compilerFact(_:command:workingDirectory:)``), so a build's misses ask the
-    /// compiler once per set of options rather than once per file.
-    private func probeSearchPath(
+    /// The daemon keeps the answer as a compiler fact (``compilerFact(_:command:workingDirectory:)``), so a build's
+    /// misses ask the compiler once per set of options rather than once per file.
+    func startSearchPathProbe(
         _ invocation: CompileInvocation,
         workingDirectory: String,
         daemon: DaemonClient
-    ) -> IncludeSearchPath? {
+    ) -> SearchPathProbe {
         var arguments = invocation.preprocessorArguments
         arguments.replaceSubrange(
             invocation.sourceIndex...invocation.sourceIndex,
@@ -195,18 +195,40 @@ extension CompileSession {
         let command = [self.compilerName] + arguments + ["-v"]
         let fact = self.compilerFact("search list", command: command, workingDirectory: workingDirectory)
         if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
+            return .known(searchPath)
+        }
+        guard let started = try? ProcessRunner.start(self.compilerPath, arguments: command) else { return .unavailable }
+        return .running(started, fact)
+    }
+
+    /// The include search list the probe found, kept by the daemon for the next misses; `nil` if there is none.
+    func finishSearchPathProbe(_ probe: SearchPathProbe, daemon: DaemonClient) -> IncludeSearchPath? {
+        switch probe {
+        case .known(let searchPath):
+            return searchPath
+        case .unavailable:
+            return nil
+        case .running(let started, let fact):
+            let result = started.finish()
+            guard result.termination == .exited(0),
+                let searchPath = IncludeSearchPath.parse(verboseOutput: result.standardError)
+            else {
+                return nil
+            }
+            fact.put(result.standardError, daemon)
             return searchPath
         }
-        guard
-            let result = try? ProcessRunner.run(self.compilerPath, arguments: command, output: .capture),
-            result.termination == .exited(0),
-            let searchPath = IncludeSearchPath.parse(verboseOutput: result.standardError)
-        else {
-            return nil
-        }
-        fact.put(result.standardError, daemon)
-        return searchPath
     }
+}
+
+/// A depend-mode miss's include search list: known to the daemon, or being asked of the compiler.
+enum SearchPathProbe {
+    /// The daemon knew it.
+    case known(IncludeSearchPath)
+    /// The compiler is being asked (`-v` on an empty input); the answer is kept under the fact.
+    case running(ProcessRunner.Started, CompilerFact)
+    /// Nothing to ask, or the compiler could not be started.
+    case unavailable
 }
 
 /// Which names a directory certainly lacks, from one read of the directory rather than one `stat` per name: a

@@ -133,6 +133,13 @@ struct CompileSession {
                         beside: Path.absolute(invocation.objectPath, relativeTo: workingDirectory)
                     )
                     : invocation.outputs.first { $0.role == .dependencies }.map { Path.join(workingDirectory, $0.path) }
+                // What refuses a store is known before the compile; otherwise the include search list is asked of
+                // the compiler while it compiles, if the daemon does not know it yet.
+                let refusal = self.storeRefusal(direct: lookup, includes: [])
+                let searchPath =
+                    refusal == nil
+                    ? self.startSearchPathProbe(invocation, workingDirectory: workingDirectory, daemon: daemon)
+                    : .unavailable
                 self.compileAndStore(
                     colors: ColorTreatment(invocation),
                     key: nil,
@@ -141,13 +148,13 @@ struct CompileSession {
                     dependencyFile: dependencyFile,
                     addsDependencyFile: lookup.addsDependencyFile
                 ) { dependencies in
-                    if let refusal = self.storeRefusal(direct: lookup, includes: []) { return .refused(refusal) }
+                    if let refusal { return .refused(refusal) }
                     return self.dependManifest(
                         lookup,
                         dependencies: dependencies,
                         invocation: invocation,
                         workingDirectory: workingDirectory,
-                        daemon: daemon
+                        searchPath: self.finishSearchPathProbe(searchPath, daemon: daemon)
                     )
                 }
             }

@@ -274,6 +274,36 @@ struct DirectModeEndToEndTests {
         #expect(try sandbox.stat("misses") == 3)
     }
 
+    @Test func `a direct-mode miss asks for the search list while the compiler compiles`() throws {
+        let sandbox = try Sandbox("probe-overlap")
+        let log = sandbox.root.appendingPathComponent("calls.log")
+        // A compile that takes a while: the search-list probe (`-E -v`) must begin before it ends.
+        let compiler = try sandbox.write(
+            "bin/slow-gcc",
+            """
+            #!/bin/sh
+            echo "begin $*" >> \(log.path)
+            case " $* " in *" -c "*) sleep 0.5 ;; esac
+            gcc "$@"
+            status=$?
+            echo "end $*" >> \(log.path)
+            exit $status
+
+            """
+        )
+        chmod(compiler, 0o755)
+        try sandbox.write("p.c", "#include <stdio.h>\nint p(void) { return 1; }\n")
+        #expect(try sandbox.hoard([compiler, "-c", "p.c", "-o", "p.o"]).status == 0)
+        let calls = Self.calls(log)
+        let probeBegins = calls.firstIndex { $0.hasPrefix("begin ") && Self.call($0, has: "-E", "-v") }
+        let compileEnds = calls.firstIndex { $0.hasPrefix("end ") && Self.call($0, has: "-c", "p.c") }
+        #expect((probeBegins ?? .max) < (compileEnds ?? .min), "\(calls)")
+        // The list it found is in the manifest: the next compile hits directly.
+        try sandbox.waitForStores(1)
+        #expect(try sandbox.hoard([compiler, "-c", "p.c", "-o", "p.o"]).status == 0)
+        #expect(try sandbox.stat("direct_hits") == 1, "\(sandbox.logTail())")
+    }
+
     @Test func `a direct-mode miss compiles once and asks for the search list once per set of options`() throws {
         let sandbox = try Sandbox("once")
         let (compiler, log) = try Self.recordingCompiler(sandbox)

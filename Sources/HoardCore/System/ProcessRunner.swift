@@ -65,6 +65,67 @@ public enum ProcessRunner {
         output: OutputHandling,
         environment: [String]? = nil
     ) throws(SystemError) -> ProcessResult {
+        try self.start(executable, arguments: arguments, environment: environment).finish(output: output)
+    }
+
+    /// A child started with its output going to pipes that nobody reads yet.
+    ///
+    /// The child runs while its parent does other work; it blocks only once it has written more than a pipe holds
+    /// (64 KiB on Linux) before ``finish(output:)`` reads it.
+    public struct Started: Sendable {
+        /// The child's pid.
+        public let pid: pid_t
+        private let standardOutput: Int32
+        private let standardError: Int32
+
+        fileprivate init(pid: pid_t, standardOutput: Int32, standardError: Int32) {
+            self.pid = pid
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+        }
+
+        /// Reads the child's output to its end and waits for it.
+        ///
+        /// - Parameter output: whether output is only captured or also forwarded as it is read.
+        /// - Returns: the captured output and how the child ended.
+        public func finish(output: OutputHandling = .capture) -> ProcessResult {
+            var forward = false
+            var stripColor = false
+            if case .forwardAndCapture(let strip) = output {
+                forward = true
+                stripColor = strip
+            }
+            let (standardOutput, standardError) = ProcessRunner.drain(
+                self.standardOutput,
+                self.standardError,
+                forwardTo: forward ? (1, 2) : nil,
+                stripColor: stripColor
+            )
+            close(self.standardOutput)
+            close(self.standardError)
+            let termination = ProcessRunner.wait(for: self.pid)
+            return ProcessResult(
+                standardOutput: standardOutput,
+                standardError: standardError,
+                termination: termination
+            )
+        }
+    }
+
+    /// Starts `executable` with `arguments` (argv[0] included), its standard output and error going to pipes that
+    /// ``Started/finish(output:)`` reads.
+    ///
+    /// - Parameters:
+    ///   - executable: the path of the program.
+    ///   - arguments: the full argv, argv[0] first.
+    ///   - environment: `NAME=value` entries, or `nil` to inherit ours.
+    /// - Returns: the running child.
+    /// - Throws: ``SystemError`` if the child could not be started.
+    public static func start(
+        _ executable: String,
+        arguments: [String],
+        environment: [String]? = nil
+    ) throws(SystemError) -> Started {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard makePipe(&outPipe) else { throw SystemError("pipe") }
@@ -87,22 +148,7 @@ public enum ProcessRunner {
         }
         close(outPipe[1])
         close(errPipe[1])
-        var forward = false
-        var stripColor = false
-        if case .forwardAndCapture(let strip) = output {
-            forward = true
-            stripColor = strip
-        }
-        let (standardOutput, standardError) = self.drain(
-            outPipe[0],
-            errPipe[0],
-            forwardTo: forward ? (1, 2) : nil,
-            stripColor: stripColor
-        )
-        close(outPipe[0])
-        close(errPipe[0])
-        let termination = self.wait(for: pid)
-        return ProcessResult(standardOutput: standardOutput, standardError: standardError, termination: termination)
+        return Started(pid: pid, standardOutput: outPipe[0], standardError: errPipe[0])
     }
 
     /// Starts a child and returns its pid without waiting.
@@ -176,7 +222,7 @@ public enum ProcessRunner {
         return errno
     }
 
-    private static func drain(
+    fileprivate static func drain(
         _ outDescriptor: Int32,
         _ errDescriptor: Int32,
         forwardTo targets: (Int32, Int32)?,
