@@ -47,6 +47,15 @@ extension CompileSession {
         return nil
     }
 
+    /// Tells whether the source at `path` changed since it had `stamp`, asked after the compile and before any store.
+    ///
+    /// The keys hold the bytes read (or preprocessed) then; the compile that just ended may have read others.
+    func sourceChanged(_ path: String, since stamp: FileStamp?) -> Bool {
+        guard FileSystem.stamp(of: path) != stamp else { return false }
+        self.log.write("\(path) changed during the compile: nothing stored")
+        return true
+    }
+
     /// Tells whether a file was modified at or after this compile started: it may still be changing.
     func isTooNew(_ stamp: FileStamp) -> Bool {
         stamp.mtimeNanoseconds >= self.startedWall || stamp.ctimeNanoseconds >= self.startedWall

@@ -149,6 +149,9 @@ struct CompileSession {
                     addsDependencyFile: lookup.addsDependencyFile
                 ) { dependencies in
                     if let refusal { return .refused(refusal) }
+                    if self.sourceChanged(lookup.sourcePath, since: lookup.sourceStamp) {
+                        return .refused(.inputsChangedBeforeStore)
+                    }
                     return self.dependManifest(
                         lookup,
                         dependencies: dependencies,
@@ -160,7 +163,8 @@ struct CompileSession {
             }
         }
 
-        // Preprocessor mode.
+        // Preprocessor mode. The source as the lookup read it, or as it is before the preprocessor reads it.
+        let sourceStamp = direct.map { $0.sourceStamp } ?? FileSystem.stamp(of: invocation.sourcePath)
         var preprocessed: ProcessResult?
         var preprocessorCommand: [String] = []
         var learn: CompilerFact?
@@ -231,7 +235,12 @@ struct CompileSession {
             key: key,
             outputs: outputs,
             workingDirectory: workingDirectory
-        ) { _ in outcome }
+        ) { _ in
+            if self.sourceChanged(invocation.sourcePath, since: sourceStamp) {
+                return .refused(.inputsChangedBeforeStore)
+            }
+            return outcome
+        }
     }
 
     /// Tells whether a miss may add `-MD -MF FILE` to the compile to learn its includes: gcc and clang leave the

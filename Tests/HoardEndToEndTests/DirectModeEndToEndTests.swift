@@ -91,6 +91,32 @@ struct DirectModeEndToEndTests {
         }
     }
 
+    @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS=1", "HOARD_DIRECT=0"])
+    func `a source that changes during the compile keeps the compile from being stored`(setting: String) throws {
+        let sandbox = try Sandbox("late-source")
+        let parts = setting.split(separator: "=").map(String.init)
+        let environment = parts.count == 2 ? [parts[0]: parts[1]] : [:]
+        try sandbox.write("s.c", "int s(void) { return 1; }\n")
+        // The client reads the source, then the source changes before the compiler reads it.
+        let compiler = try sandbox.write(
+            "bin/editing-gcc",
+            """
+            #!/bin/sh
+            case " $* " in *" -c "*) [ -e edited ] || { printf 'int s(void) { return 2; }\\n' > s.c; touch edited; } ;; esac
+            exec gcc "$@"
+
+            """
+        )
+        chmod(compiler, 0o755)
+        let command = [compiler, "-c", "s.c", "-o", "s.o"]
+        #expect(try sandbox.hoard(command, environment: environment).status == 0)
+        #expect(try sandbox.stat("not_stored_inputs_changed") == 1, "\(sandbox.logTail())")
+        // Back to the first version: a hit on the object of the second would be wrong.
+        try sandbox.write("s.c", "int s(void) { return 1; }\n")
+        try Self.compileAndCheck(sandbox, command, object: "s.o", environment: environment)
+        #expect(try sandbox.stat("direct_hits") == 0)
+    }
+
     @Test func `a shadowing header that appears during the compile keeps the compile from being stored`() throws {
         let sandbox = try Sandbox("late-shadow")
         try sandbox.write("second/s.h", "#define S 1\n")
