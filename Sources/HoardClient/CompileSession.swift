@@ -239,6 +239,15 @@ struct CompileSession {
             if self.sourceChanged(invocation.sourcePath, since: sourceStamp) {
                 return .refused(.inputsChangedBeforeStore)
             }
+            // Without direct mode no manifest brings the headers to the daemon again: one changed after the
+            // preprocessor read it may have been compiled in its new form.
+            if direct == nil, let preprocessed {
+                for inclusion in LineMarkers(preprocessed.standardOutput).includedFiles {
+                    if let stamp = FileSystem.stamp(of: inclusion.path), !self.isTooNew(stamp) { continue }
+                    self.log.write("include \(inclusion.path) changed during the compile: nothing stored")
+                    return .refused(.tooNewInput)
+                }
+            }
             return outcome
         }
     }

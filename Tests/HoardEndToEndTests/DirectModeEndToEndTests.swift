@@ -117,6 +117,35 @@ struct DirectModeEndToEndTests {
         #expect(try sandbox.stat("direct_hits") == 0)
     }
 
+    @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS=1", "HOARD_DIRECT=0"])
+    func `a header that changes after the preprocessor read it keeps the compile from being stored`(
+        setting: String
+    ) throws {
+        let sandbox = try Sandbox("late-header")
+        let parts = setting.split(separator: "=").map(String.init)
+        let environment = parts.count == 2 ? [parts[0]: parts[1]] : [:]
+        try sandbox.write("h.h", "#define H 1\n")
+        try sandbox.write("s.c", "#include \"h.h\"\nint s(void) { return H; }\n")
+        // The header changes as the compile starts, after any preprocessor run.
+        let compiler = try sandbox.write(
+            "bin/editing-gcc",
+            """
+            #!/bin/sh
+            case " $* " in *" -c "*) [ -e edited ] || { printf '#define H 2\\n' > h.h; touch edited; } ;; esac
+            exec gcc "$@"
+
+            """
+        )
+        chmod(compiler, 0o755)
+        let command = [compiler, "-c", "s.c", "-o", "s.o"]
+        #expect(try sandbox.hoard(command, environment: environment).status == 0)
+        #expect(try sandbox.stat("stores") == 0, "\(sandbox.logTail())")
+        // Back to the first header: a hit on the object compiled with the second would be wrong.
+        try sandbox.write("h.h", "#define H 1\n")
+        try Self.compileAndCheck(sandbox, command, object: "s.o", environment: environment)
+        #expect(try sandbox.stat("direct_hits") + sandbox.stat("preprocessed_hits") == 0)
+    }
+
     @Test func `a shadowing header that appears during the compile keeps the compile from being stored`() throws {
         let sandbox = try Sandbox("late-shadow")
         try sandbox.write("second/s.h", "#define S 1\n")
