@@ -164,6 +164,11 @@ extension CompileSession {
                     searchDirectories: searchPath.allDirectories
                 ) where known.insert(candidate).inserted {
                     if let stamp = FileSystem.stamp(of: Path.join(workingDirectory, candidate)) {
+                        // One that appeared during the compile may have been absent when the compiler asked.
+                        if self.isTooNew(stamp) {
+                            self.log.write("\(candidate) appeared or changed during the compile: nothing stored")
+                            return .refused(.tooNewInput)
+                        }
                         wireIncludes.append(WireInclude(path: direct.base.rewritePath(candidate), stamp: stamp))
                     } else {
                         absent.append(direct.base.rewritePath(candidate))
