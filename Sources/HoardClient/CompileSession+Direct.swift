@@ -186,7 +186,8 @@ extension CompileSession {
                 allowTimeMacros: self.configuration.allowTimeMacros,
                 pinnedDirectory: pinnedDirectory,
                 pinOnFileMacro: pinOnFileMacro,
-                searchDirectories: searchPath.allDirectories.map { direct.base.rewritePath($0) }
+                searchDirectories: searchPath.allDirectories.map { direct.base.rewritePath($0) },
+                compileStarted: self.startedWall
             )
         )
     }

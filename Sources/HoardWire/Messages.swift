@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 2
+public let wireProtocolVersion: UInt32 = 3
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -105,6 +105,9 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var pinOnFileMacro: Bool
     /// The include search directories in order (quote directories first), for the headers' `__has_include` queries.
     public var searchDirectories: [String]
+    /// When the compile started, in nanoseconds since the epoch on the clock that stamps files (0: unknown): a file
+    /// the daemon finds for a header's `__has_include` query that changed at or after it refuses the record.
+    public var compileStarted: Int64
 
     /// Creates a record.
     public init(
@@ -116,9 +119,11 @@ public struct WireManifestRecord: Equatable, Sendable {
         allowTimeMacros: Bool,
         pinnedDirectory: String = "",
         pinOnFileMacro: Bool = false,
-        searchDirectories: [String] = []
+        searchDirectories: [String] = [],
+        compileStarted: Int64 = 0
     ) {
         self.searchDirectories = searchDirectories
+        self.compileStarted = compileStarted
         self.manifestKey = manifestKey
         self.resultKey = resultKey
         self.workingDirectory = workingDirectory
@@ -479,6 +484,7 @@ extension WireWriter {
         self.write(record.pinOnFileMacro)
         self.write(UInt32(record.searchDirectories.count))
         for directory in record.searchDirectories { self.write(directory) }
+        self.write(record.compileStarted)
     }
 
     mutating func write(_ counters: [WireCounter]) {
@@ -536,7 +542,8 @@ extension WireReader {
             allowTimeMacros: try self.readBool(),
             pinnedDirectory: try self.readString(),
             pinOnFileMacro: try self.readBool(),
-            searchDirectories: try self.readStrings()
+            searchDirectories: try self.readStrings(),
+            compileStarted: try self.readInt64()
         )
     }
 

@@ -171,6 +171,31 @@ struct DirectModeEndToEndTests {
         #expect(try sandbox.stat("direct_hits") == 0)
     }
 
+    @Test func `a header a header asks about that appears during the compile keeps it from being stored`() throws {
+        let sandbox = try Sandbox("late-header-query")
+        try sandbox.write(
+            "h.h",
+            "#if __has_include(\"late.h\")\n#include \"late.h\"\n#else\n#define L 1\n#endif\n"
+        )
+        try sandbox.write("q.c", "#include \"h.h\"\nint q(void) { return L; }\n")
+        // The compiler found no late.h; it appears before the compile ends (the daemon follows the header's query).
+        let compiler = try sandbox.write(
+            "bin/late-gcc",
+            """
+            #!/bin/sh
+            gcc "$@" || exit $?
+            case " $* " in *" -c "*) [ -e late.h ] || printf '#define L 2\\n' > late.h ;; esac
+
+            """
+        )
+        chmod(compiler, 0o755)
+        let command = [compiler, "-c", "q.c", "-o", "q.o"]
+        #expect(try sandbox.hoard(command).status == 0)
+        #expect(try sandbox.stat("not_stored_too_new_input") == 1, "\(sandbox.logTail())")
+        try Self.compileAndCheck(sandbox, command, object: "q.o")
+        #expect(try sandbox.stat("direct_hits") == 0)
+    }
+
     @Test func `a shadowing header that appears during the compile keeps the compile from being stored`() throws {
         let sandbox = try Sandbox("late-shadow")
         try sandbox.write("second/s.h", "#define S 1\n")

@@ -14,7 +14,9 @@ import Testing
         absentPaths: ["a.h", "first/a.h"],
         allowTimeMacros: true,
         pinnedDirectory: "/w",
-        pinOnFileMacro: true
+        pinOnFileMacro: true,
+        searchDirectories: ["/w/inc", "/usr/include"],
+        compileStarted: 1_795_690_876_421_000_000
     )
 
     static let requests: [Request] = [
