@@ -91,107 +91,58 @@ struct DirectModeEndToEndTests {
         }
     }
 
-    @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS=1", "HOARD_DIRECT=0"])
-    func `a source that changes during the compile keeps the compile from being stored`(setting: String) throws {
-        let sandbox = try Sandbox("late-source")
-        let parts = setting.split(separator: "=").map(String.init)
-        let environment = parts.count == 2 ? [parts[0]: parts[1]] : [:]
-        try sandbox.write("s.c", "int s(void) { return 1; }\n")
-        // The client reads the source, then the source changes before the compiler reads it.
-        let compiler = try sandbox.write(
-            "bin/editing-gcc",
-            """
-            #!/bin/sh
-            case " $* " in *" -c "*) [ -e edited ] || { printf 'int s(void) { return 2; }\\n' > s.c; touch edited; } ;; esac
-            exec gcc "$@"
-
-            """
-        )
-        chmod(compiler, 0o755)
-        let command = [compiler, "-c", "s.c", "-o", "s.o"]
-        #expect(try sandbox.hoard(command, environment: environment).status == 0)
-        #expect(try sandbox.stat("not_stored_inputs_changed") == 1, "\(sandbox.logTail())")
-        // Back to the first version: a hit on the object of the second would be wrong.
-        try sandbox.write("s.c", "int s(void) { return 1; }\n")
-        try Self.compileAndCheck(sandbox, command, object: "s.o", environment: environment)
-        #expect(try sandbox.stat("direct_hits") == 0)
+    /// A gcc wrapper that runs `edit` (shell) once, on its first compile (`-c`): before gcc reads anything, or
+    /// after gcc has finished but before the compile ends for the client.
+    static func editingCompiler(_ sandbox: Sandbox, _ edit: String, afterCompiling: Bool = false) throws -> String {
+        let once = "case \" $* \" in *\" -c \"*) [ -e edited ] || { \(edit); touch edited; } ;; esac"
+        let script = afterCompiling ? "gcc \"$@\" || exit $?\n\(once)\n" : "\(once)\nexec gcc \"$@\"\n"
+        let path = try sandbox.write("bin/editing-gcc", "#!/bin/sh\n" + script)
+        chmod(path, 0o755)
+        return path
     }
 
-    @Test(arguments: ["", "HOARD_PREPROCESS_ON_MISS=1", "HOARD_DIRECT=0"])
-    func `a header that changes after the preprocessor read it keeps the compile from being stored`(
+    /// The environment a test argument such as `HOARD_DIRECT=0` names (none for "").
+    static func environment(_ setting: String) -> [String: String] {
+        let parts = setting.split(separator: "=").map(String.init)
+        return parts.count == 2 ? [parts[0]: parts[1]] : [:]
+    }
+
+    @Test(arguments: ["s.c", "h.h"], ["", "HOARD_PREPROCESS_ON_MISS=1", "HOARD_DIRECT=0"])
+    func `a source or header that changes as the compile starts keeps the compile from being stored`(
+        file: String,
         setting: String
     ) throws {
-        let sandbox = try Sandbox("late-header")
-        let parts = setting.split(separator: "=").map(String.init)
-        let environment = parts.count == 2 ? [parts[0]: parts[1]] : [:]
-        try sandbox.write("h.h", "#define H 1\n")
-        try sandbox.write("s.c", "#include \"h.h\"\nint s(void) { return H; }\n")
-        // The header changes as the compile starts, after any preprocessor run.
-        let compiler = try sandbox.write(
-            "bin/editing-gcc",
-            """
-            #!/bin/sh
-            case " $* " in *" -c "*) [ -e edited ] || { printf '#define H 2\\n' > h.h; touch edited; } ;; esac
-            exec gcc "$@"
-
-            """
-        )
-        chmod(compiler, 0o755)
+        let sandbox = try Sandbox("late-edit")
+        let environment = Self.environment(setting)
+        let original = ["s.c": "#include \"h.h\"\nint s(void) { return H; }\n", "h.h": "#define H 1\n"]
+        for (name, text) in original { try sandbox.write(name, text) }
+        // The client has read the source (and a preprocessor run the header); the compiler reads the new version.
+        let edited = file == "s.c" ? "int s(void) { return 2; }" : "#define H 2"
+        let compiler = try Self.editingCompiler(sandbox, "printf '\(edited)\\n' > \(file)")
         let command = [compiler, "-c", "s.c", "-o", "s.o"]
         #expect(try sandbox.hoard(command, environment: environment).status == 0)
         #expect(try sandbox.stat("stores") == 0, "\(sandbox.logTail())")
-        // Back to the first header: a hit on the object compiled with the second would be wrong.
-        try sandbox.write("h.h", "#define H 1\n")
+        // Back to the first version: a hit on the object compiled from the second would be wrong.
+        try sandbox.write(file, original[file] ?? "")
         try Self.compileAndCheck(sandbox, command, object: "s.o", environment: environment)
         #expect(try sandbox.stat("direct_hits") + sandbox.stat("preprocessed_hits") == 0)
     }
 
-    @Test func `a header the source asks about that appears during the compile keeps it from being stored`() throws {
+    @Test(arguments: ["q.c", "h.h"])
+    func `a header that a __has_include finds during the compile keeps the compile from being stored`(
+        asker: String
+    ) throws {
         let sandbox = try Sandbox("late-query")
-        try sandbox.write(
-            "q.c",
-            "#if __has_include(\"late.h\")\n#include \"late.h\"\n#else\n#define L 1\n#endif\nint q(void) { return L; }\n"
-        )
-        // The compiler found no late.h; it appears before the compile ends.
-        let compiler = try sandbox.write(
-            "bin/late-gcc",
-            """
-            #!/bin/sh
-            gcc "$@" || exit $?
-            case " $* " in *" -c "*) [ -e late.h ] || printf '#define L 2\\n' > late.h ;; esac
-
-            """
-        )
-        chmod(compiler, 0o755)
+        let query = "#if __has_include(\"late.h\")\n#include \"late.h\"\n#else\n#define L 1\n#endif\n"
+        try sandbox.write("h.h", asker == "h.h" ? query : "")
+        try sandbox.write("q.c", (asker == "q.c" ? query : "") + "#include \"h.h\"\nint q(void) { return L; }\n")
+        // The compiler found no late.h; it appears before the compile ends (the client follows the source's query,
+        // the daemon the header's).
+        let compiler = try Self.editingCompiler(sandbox, "printf '#define L 2\\n' > late.h", afterCompiling: true)
         let command = [compiler, "-c", "q.c", "-o", "q.o"]
         #expect(try sandbox.hoard(command).status == 0)
         #expect(try sandbox.stat("not_stored_too_new_input") == 1, "\(sandbox.logTail())")
         // The next compile includes late.h: a hit on the first compile's object would be wrong.
-        try Self.compileAndCheck(sandbox, command, object: "q.o")
-        #expect(try sandbox.stat("direct_hits") == 0)
-    }
-
-    @Test func `a header a header asks about that appears during the compile keeps it from being stored`() throws {
-        let sandbox = try Sandbox("late-header-query")
-        try sandbox.write(
-            "h.h",
-            "#if __has_include(\"late.h\")\n#include \"late.h\"\n#else\n#define L 1\n#endif\n"
-        )
-        try sandbox.write("q.c", "#include \"h.h\"\nint q(void) { return L; }\n")
-        // The compiler found no late.h; it appears before the compile ends (the daemon follows the header's query).
-        let compiler = try sandbox.write(
-            "bin/late-gcc",
-            """
-            #!/bin/sh
-            gcc "$@" || exit $?
-            case " $* " in *" -c "*) [ -e late.h ] || printf '#define L 2\\n' > late.h ;; esac
-
-            """
-        )
-        chmod(compiler, 0o755)
-        let command = [compiler, "-c", "q.c", "-o", "q.o"]
-        #expect(try sandbox.hoard(command).status == 0)
-        #expect(try sandbox.stat("not_stored_too_new_input") == 1, "\(sandbox.logTail())")
         try Self.compileAndCheck(sandbox, command, object: "q.o")
         #expect(try sandbox.stat("direct_hits") == 0)
     }
@@ -201,16 +152,7 @@ struct DirectModeEndToEndTests {
         try sandbox.write("second/s.h", "#define S 1\n")
         try sandbox.write("s.c", "#include <s.h>\nint s(void) { return S; }\n")
         // The compiler found second/s.h; first/s.h, searched before it, appears before the compile ends.
-        let compiler = try sandbox.write(
-            "bin/late-gcc",
-            """
-            #!/bin/sh
-            gcc "$@" || exit $?
-            case " $* " in *" -c "*) [ -e first/s.h ] || printf '#define S 2\\n' > first/s.h ;; esac
-
-            """
-        )
-        chmod(compiler, 0o755)
+        let compiler = try Self.editingCompiler(sandbox, "printf '#define S 2\\n' > first/s.h", afterCompiling: true)
         try FileManager.default.createDirectory(
             at: sandbox.work.appendingPathComponent("first"),
             withIntermediateDirectories: true
