@@ -58,7 +58,7 @@ extension CompileSession {
 
     /// Tells whether a file was modified at or after this compile started: it may still be changing.
     func isTooNew(_ stamp: FileStamp) -> Bool {
-        stamp.mtimeNanoseconds >= self.startedWall || stamp.ctimeNanoseconds >= self.startedWall
+        stamp.changed(since: self.startedWall)
     }
 
     /// Builds the manifest record from a preprocessor run made with `-v`.

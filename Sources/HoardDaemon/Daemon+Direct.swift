@@ -132,11 +132,7 @@ extension Daemon {
                         absentPaths.append(candidate)
                     } else if let existing = self.digests.record(for: full) {
                         // One that appeared during the compile may have been absent when the compiler asked.
-                        let started = record.compileStarted
-                        if started > 0
-                            && (existing.stamp.mtimeNanoseconds >= started
-                                || existing.stamp.ctimeNanoseconds >= started)
-                        {
+                        if record.compileStarted > 0 && existing.stamp.changed(since: record.compileStarted) {
                             return .failure(ManifestRefusal(statistic: .tooNewInput, detail: candidate))
                         }
                         includes.append(Manifest.Include(path: candidate, digest: existing.digest))

@@ -66,7 +66,7 @@ final class AbsenceMemo: Sendable {
     /// Remembers that the paths under `key` are absent, if the directory's stamp is old enough to trust.
     func recordAbsent(_ key: String, stamp: FileStamp) {
         let trusted = WallClock.now() - 1_000_000_000
-        guard stamp.mtimeNanoseconds < trusted, stamp.ctimeNanoseconds < trusted else { return }
+        guard !stamp.changed(since: trusted) else { return }
         self.stamps.withLock { stamps in
             if stamps.count >= Self.capacity { stamps.removeAll(keepingCapacity: true) }
             stamps[key] = stamp

@@ -47,6 +47,12 @@ extension FileStamp {
         ]
     }
 
+    /// Tells whether the file was modified, or its status changed, at or after `time` (nanoseconds since the epoch,
+    /// as ``WallClock`` reads it).
+    public func changed(since time: Int64) -> Bool {
+        self.mtimeNanoseconds >= time || self.ctimeNanoseconds >= time
+    }
+
     /// The stamp of a `stat` result.
     public init(_ status: stat) {
         self.init(
