@@ -134,21 +134,11 @@ extension CompileSession {
             }
             wireIncludes.append(WireInclude(path: direct.base.rewritePath(include.path), stamp: stamp))
         }
-        var absent: [String] = []
-        for group in searchPath.shadowCandidateGroups(for: includes) {
-            let listing = AbsentNames(directory: Path.join(workingDirectory, group.directory), names: group.names.count)
-            for name in group.names {
-                if listing.isAbsent(name) {
-                    absent.append(direct.base.rewritePath(group.path(of: name)))
-                } else if listing.entryStamp(name).map(self.isTooNew) ?? true {
-                    // A candidate that was there before the compile was not searched for this include (the
-                    // candidates are a superset), so it is left out. One that appeared during the compile may
-                    // have come after the compiler looked: the next compile would take it, so nothing is stored.
-                    self.log.write("\(group.path(of: name)) appeared during the compile: nothing stored")
-                    return .refused(.tooNewInput)
-                }
-            }
+        // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged.
+        let candidates = searchPath.shadowCandidateGroups(for: includes).map {
+            WireCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
         }
+        var absent: [String] = []
         // The source's own `__has_include` queries (the daemon handles the headers').
         do {
             let source = direct.sourceQueries
@@ -156,7 +146,7 @@ extension CompileSession {
                 self.log.write("__has_include with a macro argument in the source: no manifest")
                 return resultKey.isEmpty ? .refused(.opaqueHasInclude) : .resultOnly(.opaqueHasInclude)
             }
-            var known = source.names.isEmpty ? [] : Set(wireIncludes.map(\.path)).union(absent)
+            var known = source.names.isEmpty ? [] : Set(wireIncludes.map(\.path))
             for name in source.names {
                 for candidate in IncludeSearchPath.queryCandidates(
                     for: name,
@@ -183,6 +173,7 @@ extension CompileSession {
                 workingDirectory: workingDirectory,
                 includes: wireIncludes,
                 absentPaths: absent,
+                shadowCandidates: candidates,
                 allowTimeMacros: self.configuration.allowTimeMacros,
                 pinnedDirectory: pinnedDirectory,
                 pinOnFileMacro: pinOnFileMacro,
@@ -244,70 +235,4 @@ enum SearchPathProbe {
     case running(ProcessRunner.Started, CompilerFact)
     /// Nothing to ask, or the compiler could not be started.
     case unavailable
-}
-
-/// Which names a directory certainly lacks, from one read of the directory rather than one `stat` per name: a
-/// depend-mode manifest checks every include's name in every include's directory.
-///
-/// The names are kept as hashes of their bytes with ASCII letters lowercased. A name whose hash is present (it
-/// exists, in this case or another, or the hashes collide), or that is not ASCII, is left to `stat`, and so is
-/// every name of a directory holding a name that is not ASCII (case-insensitive file systems fold more than ASCII).
-/// A directory much larger than the number of names asked about (`/usr/include/linux` for a few headers) is not
-/// read: a `stat` per name costs less than reading its entries.
-struct AbsentNames {
-    /// The directory, absolute.
-    private let directory: String
-    /// The folded names' hashes; `nil` when each name is `stat`ed.
-    private let hashes: Set<UInt64>?
-    /// The directory does not exist: every name is absent.
-    private let missing: Bool
-
-    /// Prepares to answer for `names` names in `directory` (an absolute path), reading it if that is cheaper.
-    init(directory: String, names: Int) {
-        self.directory = directory
-        var status = stat()
-        guard stat(directory, &status) == 0 else {
-            (self.hashes, self.missing) = (nil, errno == ENOENT || errno == ENOTDIR)
-            return
-        }
-        // A negative `stat` costs about as much as reading three entries; an entry takes some 24 bytes of a
-        // directory's size on ext4, tmpfs, btrfs and XFS alike (a guess either way costs time, never correctness).
-        let entries = Int(status.st_size) / 24
-        var hashes: Set<UInt64>? = []
-        if names * 3 < entries
-            || !FileSystem.forEachEntry(
-                inDirectory: directory,
-                { name in
-                    if let hash = Self.foldedHash(name) { hashes?.insert(hash) } else { hashes = nil }
-                }
-            )
-        {
-            hashes = nil
-        }
-        (self.hashes, self.missing) = (hashes, false)
-    }
-
-    /// Tells whether nothing exists at `name` in the directory.
-    func isAbsent(_ name: String) -> Bool {
-        if self.missing { return true }
-        if let hashes = self.hashes, let hash = Self.foldedHash(name.utf8), !hashes.contains(hash) { return true }
-        var status = stat()
-        return stat(Path.join(self.directory, name), &status) != 0
-    }
-
-    /// The stamp of the entry at `name` itself (a symbolic link is not followed), or `nil` if there is none.
-    func entryStamp(_ name: String) -> FileStamp? {
-        var status = stat()
-        return lstat(Path.join(self.directory, name), &status) == 0 ? FileStamp(status) : nil
-    }
-
-    /// FNV-1a of the bytes with ASCII letters lowercased, or `nil` for a name that is not ASCII.
-    private static func foldedHash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64? {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            guard byte < 128 else { return nil }
-            hash = (hash ^ UInt64(byte >= 65 && byte <= 90 ? byte + 32 : byte)) &* 0x100_0000_01b3
-        }
-        return hash
-    }
 }

@@ -110,9 +110,27 @@ extension Daemon {
                 queries.append((include.path, found.queries))
             }
         }
+        var absentPaths = record.absentPaths
+        absentPaths.reserveCapacity(absentPaths.count + record.shadowCandidates.reduce(0) { $0 + $1.names.count })
+        for candidates in record.shadowCandidates {
+            let group = ShadowCandidateGroup(directory: candidates.directory, names: candidates.names)
+            let names = self.listings.names(
+                in: Path.join(record.workingDirectory, group.directory),
+                asking: group.names.count
+            )
+            for name in group.names {
+                if names.isAbsent(name) {
+                    absentPaths.append(group.path(of: name))
+                } else if names.entryStamp(name).map({ self.isNew($0, for: record) }) ?? true {
+                    // A candidate that was there before the compile was not searched for this include (the candidates
+                    // are a superset), so it is left out. One that appeared during the compile may have come after
+                    // the compiler looked: the next compile would take it, so nothing is stored.
+                    return .failure(ManifestRefusal(statistic: .tooNewInput, detail: group.path(of: name)))
+                }
+            }
+        }
         // `__has_include` in a header: its answer must not change, so every place it looks is recorded, as an
         // include if a file is there and as an absent path if not.
-        var absentPaths = record.absentPaths
         var known = queries.isEmpty ? [] : Set(includes.map(\.path)).union(absentPaths)
         for (path, found) in queries {
             if found.hasOpaqueQuery {
@@ -132,7 +150,7 @@ extension Daemon {
                         absentPaths.append(candidate)
                     } else if let existing = self.digests.record(for: full) {
                         // One that appeared during the compile may have been absent when the compiler asked.
-                        if record.compileStarted > 0 && existing.stamp.changed(since: record.compileStarted) {
+                        if self.isNew(existing.stamp, for: record) {
                             return .failure(ManifestRefusal(statistic: .tooNewInput, detail: candidate))
                         }
                         includes.append(Manifest.Include(path: candidate, digest: existing.digest))
@@ -171,6 +189,12 @@ extension Daemon {
             pinnedDirectory: pinnedDirectory
         )
         return .success((manifestKey, entry))
+    }
+
+    /// Tells whether a file changed at or after the record's compile started: it may have appeared after the compiler
+    /// looked.
+    private func isNew(_ stamp: FileStamp, for record: WireManifestRecord) -> Bool {
+        record.compileStarted > 0 && stamp.changed(since: record.compileStarted)
     }
 
     /// Adds a validated manifest entry.

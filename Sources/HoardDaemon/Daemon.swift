@@ -66,6 +66,7 @@ public final class Daemon: Sendable {
     let identities = CompilerIdentityCache()
     let digests = DigestCache()
     let absences = AbsenceMemo()
+    let listings = DirectoryListings()
     let log: DaemonLog
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)

@@ -23,8 +23,16 @@ public struct Manifest: Equatable, Sendable {
         public var directory: String
         /// The absent paths in it, whole.
         public var paths: [String]
-        /// A digest of `paths`, naming the group in memos.
-        public var digest: String = ""
+
+        /// A digest of `paths`, naming the group in memos (computed at each use: only lookups need it).
+        public var digest: String {
+            var bytes: [UInt8] = []
+            for path in self.paths {
+                bytes += path.utf8
+                bytes.append(0)
+            }
+            return Hex.encode(BLAKE3.hash(bytes))
+        }
     }
 
     /// One way the compile went: its includes, the paths that must still not exist, and the result key.
@@ -55,6 +63,11 @@ public struct Manifest: Equatable, Sendable {
             var groups: [AbsentGroup] = []
             var index: [String: Int] = [:]
             for path in paths {
+                // Recorded paths come a directory at a time: most share the last one's directory.
+                if let last = groups.last?.directory, Self.isDirectlyIn(path, last) {
+                    groups[groups.count - 1].paths.append(path)
+                    continue
+                }
                 let directory = Path.directory(of: path)
                 if let position = index[directory] {
                     groups[position].paths.append(path)
@@ -63,15 +76,27 @@ public struct Manifest: Equatable, Sendable {
                     groups.append(AbsentGroup(directory: directory, paths: [path]))
                 }
             }
-            for position in groups.indices {
-                var bytes: [UInt8] = []
-                for path in groups[position].paths {
-                    bytes += path.utf8
-                    bytes.append(0)
-                }
-                groups[position].digest = Hex.encode(BLAKE3.hash(bytes))
-            }
             return groups
+        }
+
+        /// Tells, without allocating, that `Path.directory(of: path)` is `directory`, or it may not be: only for `path`
+        /// spelled as `directory`, a slash and a name.
+        private static func isDirectlyIn(_ path: String, _ directory: String) -> Bool {
+            let slash = UInt8(ascii: "/")
+            let answer = path.utf8.withContiguousStorageIfAvailable { path in
+                directory.utf8.withContiguousStorageIfAvailable { directory in
+                    guard directory.count != 1 || directory[0] != UInt8(ascii: ".") else {
+                        return !path.contains(slash)
+                    }
+                    guard !directory.isEmpty, path.count > directory.count + 1, path[directory.count] == slash,
+                        path[..<directory.count].elementsEqual(directory)
+                    else {
+                        return false
+                    }
+                    return !path[(directory.count + 1)...].contains(slash)
+                }
+            }
+            return answer.flatMap { $0 } ?? false
         }
     }
 

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 3
+public let wireProtocolVersion: UInt32 = 4
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -85,6 +85,20 @@ public struct WireInclude: Equatable, Sendable {
     }
 }
 
+/// Names in one directory that would shadow an include if created (docs/wire-protocol.md, "ManifestRecord").
+public struct WireCandidateGroup: Equatable, Sendable {
+    /// The directory, spelled like the includes (relative paths are relative to the working directory).
+    public var directory: String
+    /// Names in it, without slashes.
+    public var names: [String]
+
+    /// Creates a group.
+    public init(directory: String, names: [String]) {
+        self.directory = directory
+        self.names = names
+    }
+}
+
 /// What direct mode records for a compile (docs/wire-protocol.md, "ManifestRecord").
 public struct WireManifestRecord: Equatable, Sendable {
     /// The direct-mode key.
@@ -97,6 +111,9 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var includes: [WireInclude]
     /// Paths that did not exist and would shadow an include if created.
     public var absentPaths: [String]
+    /// Places that would shadow an include if a file were created there, for the daemon to check: the absent ones
+    /// join `absentPaths`; one that exists and changed at or after `compileStarted` refuses the record.
+    public var shadowCandidates: [WireCandidateGroup]
     /// Whether `__DATE__`/`__TIME__` in an include is acceptable (the user opted in).
     public var allowTimeMacros: Bool
     /// The entry is valid only in this directory (the output names the checkout); empty when it can be shared.
@@ -116,6 +133,7 @@ public struct WireManifestRecord: Equatable, Sendable {
         workingDirectory: String,
         includes: [WireInclude],
         absentPaths: [String],
+        shadowCandidates: [WireCandidateGroup] = [],
         allowTimeMacros: Bool,
         pinnedDirectory: String = "",
         pinOnFileMacro: Bool = false,
@@ -129,6 +147,7 @@ public struct WireManifestRecord: Equatable, Sendable {
         self.workingDirectory = workingDirectory
         self.includes = includes
         self.absentPaths = absentPaths
+        self.shadowCandidates = shadowCandidates
         self.allowTimeMacros = allowTimeMacros
         self.pinnedDirectory = pinnedDirectory
         self.pinOnFileMacro = pinOnFileMacro
@@ -479,6 +498,12 @@ extension WireWriter {
         }
         self.write(UInt32(record.absentPaths.count))
         for path in record.absentPaths { self.write(path) }
+        self.write(UInt32(record.shadowCandidates.count))
+        for group in record.shadowCandidates {
+            self.write(group.directory)
+            self.write(UInt32(group.names.count))
+            for name in group.names { self.write(name) }
+        }
         self.write(record.allowTimeMacros)
         self.write(record.pinnedDirectory)
         self.write(record.pinOnFileMacro)
@@ -533,12 +558,17 @@ extension WireReader {
         }
         var absent: [String] = []
         for _ in 0..<(try self.readCount(minimumElementSize: 4)) { absent.append(try self.readString()) }
+        var candidates: [WireCandidateGroup] = []
+        for _ in 0..<(try self.readCount(minimumElementSize: 8)) {
+            candidates.append(WireCandidateGroup(directory: try self.readString(), names: try self.readStrings()))
+        }
         return WireManifestRecord(
             manifestKey: manifestKey,
             resultKey: resultKey,
             workingDirectory: directory,
             includes: includes,
             absentPaths: absent,
+            shadowCandidates: candidates,
             allowTimeMacros: try self.readBool(),
             pinnedDirectory: try self.readString(),
             pinOnFileMacro: try self.readBool(),

@@ -22,6 +22,27 @@ import Testing
         #expect(throws: StorageError.self) { try Manifest.decode(Array(bytes.dropLast(3))) }
     }
 
+    @Test func `absent paths are grouped by their parent directory, in order of first appearance`() {
+        let paths = [
+            "/usr/include/bits/a.h", "/usr/include/bits/b.h", "/usr/include/c.h", "d.h", "e.h", "/x.h", "//y.h",
+            "/usr/include/bits/sub/f.h", "/usr/include/bits/g.h", "a//b/h.h", "a/", "a", "/usr/include/c.h/",
+            ".h", "./i.h", "/usr/include/bitsj.h",
+        ]
+        let entry = Manifest.Entry(includes: [], absentPaths: paths, resultKey: CacheKey(digest: BLAKE3.hash([1])))
+        var expected: [(String, [String])] = []
+        for path in paths {
+            let directory = Path.directory(of: path)
+            if let index = expected.firstIndex(where: { $0.0 == directory }) {
+                expected[index].1.append(path)
+            } else {
+                expected.append((directory, [path]))
+            }
+        }
+        #expect(entry.absentGroups.map(\.directory) == expected.map(\.0))
+        #expect(entry.absentGroups.map(\.paths) == expected.map(\.1))
+        #expect(Set(entry.absentGroups.map(\.digest)).count == expected.count)
+    }
+
     @Test func `adding keeps the newest first, drops duplicates and stays bounded`() {
         var manifest = Manifest()
         for n in 0..<20 { manifest.add(Self.entry(n)) }

@@ -12,6 +12,10 @@ import Testing
             WireInclude(path: "inc/a.h", stamp: stamp), WireInclude(path: "/usr/include/stdio.h", stamp: stamp),
         ],
         absentPaths: ["a.h", "first/a.h"],
+        shadowCandidates: [
+            WireCandidateGroup(directory: "", names: ["b.h", "c.h"]),
+            WireCandidateGroup(directory: "/w/inc", names: []),
+        ],
         allowTimeMacros: true,
         pinnedDirectory: "/w",
         pinOnFileMacro: true,

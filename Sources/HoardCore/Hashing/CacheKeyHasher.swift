@@ -25,12 +25,16 @@ public enum Hex {
 
     /// Encodes bytes as lowercase hex.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(self.digits[Int(byte >> 4)])
-            out.append(self.digits[Int(byte & 0xf)])
+        let input = Array(bytes)
+        return self.digits.withUnsafeBufferPointer { digits in
+            String(unsafeUninitializedCapacity: input.count * 2) { out in
+                for (index, byte) in input.enumerated() {
+                    out[2 * index] = digits[Int(byte >> 4)]
+                    out[2 * index + 1] = digits[Int(byte & 0xf)]
+                }
+                return input.count * 2
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes hex (either case); returns `nil` on a bad digit or odd length.
