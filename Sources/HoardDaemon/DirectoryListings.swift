@@ -13,7 +13,7 @@ import Synchronization
 /// names asked about (a `stat` per name costs less).
 final class DirectoryListings: Sendable {
     private let listings: Mutex<[String: Listing]> = Mutex([:])
-    private static let capacity = 20_000
+    private static let capacity = 4096
 
     private struct Listing: Sendable {
         var stamp: FileStamp
