@@ -1,4 +1,5 @@
 public import HoardCore
+import Synchronization
 
 /// Direct mode's record for one source and command line: which include files, with which contents, led to which
 /// result key (docs/direct-mode.md).
@@ -20,19 +21,40 @@ public struct Manifest: Equatable, Sendable {
     /// Absent paths that share a parent directory.
     public struct AbsentGroup: Equatable, Sendable {
         /// The parent directory as recorded (relative paths are relative to the compile's working directory).
-        public var directory: String
+        public let directory: String
         /// The absent paths in it, whole.
-        public var paths: [String]
+        public fileprivate(set) var paths: [String]
+        /// The digest, once a lookup asked for it: stores never need it, and a manifest kept in memory is looked
+        /// up many times.
+        private let memo = DigestMemo()
 
-        /// A digest of `paths`, naming the group in memos (computed at each use: only lookups need it).
+        init(directory: String, paths: [String]) {
+            self.directory = directory
+            self.paths = paths
+        }
+
+        /// A digest of `paths`, naming the group in memos.
         public var digest: String {
+            if let known = self.memo.value.withLock({ $0 }) { return known }
             var bytes: [UInt8] = []
+            bytes.reserveCapacity(self.paths.reduce(0) { $0 + $1.utf8.count + 1 })
             for path in self.paths {
                 bytes += path.utf8
                 bytes.append(0)
             }
-            return Hex.encode(BLAKE3.hash(bytes))
+            let digest = Hex.encode(BLAKE3.hash(bytes))
+            self.memo.value.withLock { $0 = digest }
+            return digest
         }
+
+        public static func == (left: AbsentGroup, right: AbsentGroup) -> Bool {
+            left.directory == right.directory && left.paths == right.paths
+        }
+    }
+
+    /// Holds a group's digest once computed.
+    private final class DigestMemo: Sendable {
+        let value = Mutex<String?>(nil)
     }
 
     /// One way the compile went: its includes, the paths that must still not exist, and the result key.

@@ -41,6 +41,10 @@ import Testing
         #expect(entry.absentGroups.map(\.directory) == expected.map(\.0))
         #expect(entry.absentGroups.map(\.paths) == expected.map(\.1))
         #expect(Set(entry.absentGroups.map(\.digest)).count == expected.count)
+        // A digest is computed once asked for, and never makes equal entries differ.
+        let twin = Manifest.Entry(includes: [], absentPaths: paths, resultKey: CacheKey(digest: BLAKE3.hash([1])))
+        #expect(twin == entry)
+        #expect(twin.absentGroups.map(\.digest) == entry.absentGroups.map(\.digest))
     }
 
     @Test func `adding keeps the newest first, drops duplicates and stays bounded`() {
