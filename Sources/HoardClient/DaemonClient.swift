@@ -106,7 +106,7 @@ final class DaemonClient {
         let deadline = MonotonicClock.now() + 10_000_000_000
         while flock(lock, LOCK_EX | LOCK_NB) != 0 {
             guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for the start lock") }
-            usleep(2_000)
+            usleep(250)
         }
         // Another client may have started it while we waited.
         if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
@@ -125,7 +125,23 @@ final class DaemonClient {
         var attempts = 0
         while MonotonicClock.now() < deadline {
             attempts += 1
-            let pid = try self.spawnDaemon(daemonPath, arguments: arguments)
+            // The daemon writes a byte to descriptor 3 once it listens, or exits (closing it) without listening.
+            var ready: [Int32] = [-1, -1]
+            guard pipe(&ready) == 0 else { throw .unreachable("pipe") }
+            for descriptor in ready { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            let pid: pid_t
+            do {
+                pid = try self.spawnDaemon(daemonPath, arguments: arguments + ["--ready-fd", "3"], ready: ready[1])
+            } catch {
+                close(ready[0])
+                close(ready[1])
+                throw error
+            }
+            close(ready[1])
+            let remaining = Int32(clamping: (deadline - min(deadline, MonotonicClock.now())) / 1_000_000)
+            let signalled = Self.waitForByte(ready[0], timeoutMilliseconds: remaining)
+            close(ready[0])
+            if signalled, let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
             var delay: UInt32 = 500
             var exitedAt: UInt64?
             while MonotonicClock.now() < deadline {
@@ -141,11 +157,31 @@ final class DaemonClient {
         throw .unreachable("the daemon did not start within 10 s")
     }
 
-    /// Spawns `hoardd` in a session of its own, with /dev/null for its standard descriptors.
-    private static func spawnDaemon(_ daemonPath: String, arguments: [String]) throws(ConnectError) -> pid_t {
+    /// Waits until `descriptor` yields a byte (`true`), or its end, an error or the timeout (`false`).
+    private static func waitForByte(_ descriptor: Int32, timeoutMilliseconds: Int32) -> Bool {
+        var byte: UInt8 = 0
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&waiting, 1, timeoutMilliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return false }
+            return read(descriptor, &byte, 1) == 1
+        }
+    }
+
+    /// Spawns `hoardd` in a session of its own, with /dev/null for its standard descriptors and `ready` as its
+    /// descriptor 3.
+    private static func spawnDaemon(
+        _ daemonPath: String,
+        arguments: [String],
+        ready: Int32
+    ) throws(ConnectError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // First, before the standard descriptors are replaced (`ready` may be one of them if ours were closed); if
+        // `ready` is 3 already, `dup2` onto itself clears close-on-exec (glibc 2.29+).
+        posix_spawn_file_actions_adddup2(&actions, ready, 3)
         for descriptor: Int32 in 0...2 {
             posix_spawn_file_actions_addopen(
                 &actions,

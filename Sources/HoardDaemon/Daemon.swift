@@ -31,6 +31,9 @@ public final class Daemon: Sendable {
         public var compressionLevel: Int?
         /// The log file.
         public var logFile: String?
+        /// A descriptor to write one byte to, and close, once the socket accepts connections (the starting client
+        /// waits on it); `nil` for none.
+        public var readyDescriptor: Int32?
         /// The remote backend's URL.
         public var remoteURL: String?
         /// Never write to the remote.
@@ -138,6 +141,10 @@ public final class Daemon: Sendable {
         } catch {
             self.log.write("cannot listen: \(error)")
             return 1
+        }
+        if let ready = self.options.readyDescriptor {
+            _ = withUnsafeBytes(of: UInt8(1)) { write(ready, $0.baseAddress, 1) }
+            close(ready)
         }
         self.absorbPendingStatistics()
         self.log.write("listening on \(self.options.socketPath) for \(self.options.cacheDirectory)")

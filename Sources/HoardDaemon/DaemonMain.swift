@@ -3,14 +3,15 @@ import HoardCore
 
 /// The `hoardd` command line.
 ///
-/// `hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]`; settings
-/// not given come from the environment and config file, as for `hoard`.
+/// `hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]
+/// [--ready-fd N]`; settings not given come from the environment and config file, as for `hoard`.
 public enum DaemonMain {
     /// Parses the arguments, runs the daemon and exits.
     public static func run() -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
         var configuration = Configuration.load()
         var socketPath: String?
+        var readyDescriptor: Int32?
         var index = 0
         func fail(_ message: String) -> Never {
             let line = "hoardd: \(message)\n"
@@ -25,7 +26,8 @@ public enum DaemonMain {
             }
             if name == "--help" {
                 print(
-                    "usage: hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS] [--log FILE]"
+                    "usage: hoardd [--cache-dir DIR] [--socket PATH] [--max-size BYTES] [--idle-timeout SECONDS]"
+                        + " [--log FILE] [--ready-fd N]"
                 )
                 exit(0)
             }
@@ -45,12 +47,18 @@ public enum DaemonMain {
                 configuration.idleTimeoutSeconds = seconds
             case "--log":
                 configuration.logFile = value.isEmpty ? nil : value
+            case "--ready-fd":
+                guard let descriptor = Int32(value), descriptor > 2 else {
+                    fail("--ready-fd: expected a descriptor above 2")
+                }
+                readyDescriptor = descriptor
             default:
                 fail("unknown option \(name)")
             }
             index += 2
         }
         var options = Daemon.Options(configuration: configuration)
+        options.readyDescriptor = readyDescriptor
         if let socketPath, socketPath != options.socketPath {
             options.socketPath = socketPath
             options.daemonLockPath = socketPath + ".daemon.lock"

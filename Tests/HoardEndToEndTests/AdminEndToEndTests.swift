@@ -77,6 +77,53 @@ struct AdminEndToEndTests {
         #expect(try sandbox.stat("misses") == 1)
     }
 
+    @Test
+    func `a starting daemon reports on its ready descriptor once it listens, and one that cannot run stays silent`()
+        throws
+    {
+        let sandbox = try Sandbox("ready")
+        /// Starts hoardd with a pipe as descriptor 3; returns its pid and what it wrote there before closing it.
+        func start() throws -> (pid: pid_t, said: [UInt8]) {
+            var ready: [Int32] = [-1, -1]
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            let argv = [
+                Binaries.hoardd, "--cache-dir", sandbox.cacheDirectory, "--idle-timeout", "60", "--ready-fd", "3",
+            ]
+            let environment = sandbox.environment.map { "\($0.key)=\($0.value)" }
+            var pid = pid_t()
+            ChildProcess.spawnLock.lock()
+            #expect(pipe(&ready) == 0)
+            for descriptor in ready { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            posix_spawn_file_actions_adddup2(&actions, ready[1], 3)
+            var cArguments = argv.map { strdup($0) } + [nil]
+            var cEnvironment = environment.map { strdup($0) } + [nil]
+            let status = posix_spawn(&pid, Binaries.hoardd, &actions, nil, &cArguments, &cEnvironment)
+            close(ready[1])
+            ChildProcess.spawnLock.unlock()
+            for pointer in cArguments + cEnvironment { free(pointer) }
+            #expect(status == 0)
+            var said: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(ready[0], &byte, 1) == 1 { said.append(byte) }
+            close(ready[0])
+            return (pid, said)
+        }
+        let first = try start()
+        #expect(first.said == [1])
+        // Listening already: the client connects to it rather than starting another.
+        #expect(try sandbox.hoard(["--show-stats"]).status == 0)
+        #expect(try sandbox.daemonPIDs() == [first.pid])
+        // A second daemon for the same cache finds the first's lock and exits without a word.
+        let second = try start()
+        #expect(second.said == [])
+        var status: Int32 = 0
+        #expect(waitpid(second.pid, &status, 0) == second.pid)
+        _ = try sandbox.hoard(["--stop-server"])
+        #expect(waitpid(first.pid, &status, 0) == first.pid)
+    }
+
     @Test func `statistics survive a daemon restart`() throws {
         let sandbox = try Sandbox("persist")
         try sandbox.write("a.c", "int a;\n")

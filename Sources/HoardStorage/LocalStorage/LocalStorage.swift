@@ -41,8 +41,10 @@ public final class LocalStorage: CacheStorage {
         var index = IndexState(maximumSize: maximumSize)
         var found: [(key: String, size: UInt64, mtime: Int64)] = []
         // Modification times order the index across restarts; they are refreshed at most hourly on use.
-        for first in hexDigits {
-            for second in hexDigits {
+        // Only the shard directories that exist are read (a new cache has none: no failed open per shard).
+        let shardNames = Set(hexDigits)
+        for first in FileSystem.listDirectory(directory) where shardNames.contains(first) {
+            for second in FileSystem.listDirectory("\(directory)/\(first)") where shardNames.contains(second) {
                 let shard = "\(directory)/\(first)/\(second)"
                 for name in FileSystem.listDirectory(shard) {
                     let path = "\(shard)/\(name)"
