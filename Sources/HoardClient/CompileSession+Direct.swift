@@ -136,7 +136,7 @@ extension CompileSession {
         }
         // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged.
         let candidates = searchPath.shadowCandidateGroups(for: includes).map {
-            WireCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
+            ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
         }
         var absent: [String] = []
         // The source's own `__has_include` queries (the daemon handles the headers').

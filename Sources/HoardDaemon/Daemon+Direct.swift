@@ -112,8 +112,7 @@ extension Daemon {
         }
         var absentPaths = record.absentPaths
         absentPaths.reserveCapacity(absentPaths.count + record.shadowCandidates.reduce(0) { $0 + $1.names.count })
-        for candidates in record.shadowCandidates {
-            let group = ShadowCandidateGroup(directory: candidates.directory, names: candidates.names)
+        for group in record.shadowCandidates {
             let names = self.listings.names(
                 in: Path.join(record.workingDirectory, group.directory),
                 asking: group.names.count

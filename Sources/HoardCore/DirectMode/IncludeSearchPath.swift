@@ -1,3 +1,5 @@
+public import HoardWire
+
 /// The directories the preprocessor searches, in order, as `-v` reports them.
 public struct IncludeSearchPath: Equatable, Sendable {
     /// Directories searched for `#include "..."` only (`-iquote`), in order.
@@ -187,18 +189,12 @@ public struct IncludeSearchPath: Equatable, Sendable {
 }
 
 /// Where new files would take the place of includes: names in one directory.
-public struct ShadowCandidateGroup: Equatable, Sendable {
-    /// The directory, spelled like the includes (`""` is the working directory).
-    public var directory: String
-    /// Names in `directory` (no slashes), each once.
-    public var names: [String]
+///
+/// `directory` is spelled like the includes (`""` is the working directory); `names` have no slashes, each once.
+/// The same value crosses the socket for the daemon to check.
+public typealias ShadowCandidateGroup = WireCandidateGroup
 
-    /// Creates a group.
-    public init(directory: String, names: [String]) {
-        self.directory = directory
-        self.names = names
-    }
-
+extension ShadowCandidateGroup {
     /// The candidates as paths, spelled like the includes.
     public var paths: [String] { self.names.map(self.path(of:)) }
 
