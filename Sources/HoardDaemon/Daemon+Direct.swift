@@ -112,13 +112,16 @@ extension Daemon {
         }
         var absentPaths = record.absentPaths
         absentPaths.reserveCapacity(absentPaths.count + record.shadowCandidates.reduce(0) { $0 + $1.names.count })
+        var absentInGroups: [[Bool]] = []  // per group and name, for the queries below
         for group in record.shadowCandidates {
             let names = self.listings.names(
                 in: Path.join(record.workingDirectory, group.directory),
                 asking: group.names.count
             )
+            var absent: [Bool] = []
             for name in group.names {
-                if names.isAbsent(name) {
+                let isAbsent = names.isAbsent(name)
+                if isAbsent {
                     absentPaths.append(group.path(of: name))
                 } else if names.entryStamp(name).map({ self.isNew($0, for: record) }) ?? true {
                     // A candidate that was there before the compile was not searched for this include (the candidates
@@ -126,11 +129,17 @@ extension Daemon {
                     // the compiler looked: the next compile would take it, so nothing is stored.
                     return .failure(ManifestRefusal(statistic: .tooNewInput, detail: group.path(of: name)))
                 }
+                if !queries.isEmpty { absent.append(isAbsent) }
             }
+            if !queries.isEmpty { absentInGroups.append(absent) }
         }
         // `__has_include` in a header: its answer must not change, so every place it looks is recorded, as an
         // include if a file is there and as an absent path if not.
-        var known = queries.isEmpty ? [] : Set(includes.map(\.path)).union(absentPaths)
+        var known = RecordedPaths(
+            queries.isEmpty ? [] : Set(includes.map(\.path)).union(record.absentPaths),
+            groups: queries.isEmpty ? [] : record.shadowCandidates,
+            absent: absentInGroups
+        )
         for (path, found) in queries {
             if found.hasOpaqueQuery {
                 return .failure(
@@ -142,7 +151,7 @@ extension Daemon {
                     for: name,
                     in: path,
                     searchDirectories: record.searchDirectories
-                ) where known.insert(candidate).inserted {
+                ) where known.insert(candidate) {
                     let full = Path.join(record.workingDirectory, candidate)
                     var status = stat()
                     if stat(full, &status) != 0 {
@@ -217,6 +226,55 @@ extension Daemon {
             self.log.write("manifest not stored (\(refusal.statistic.name)): \(refusal.detail)")
         }
         return .ok
+    }
+}
+
+/// The paths a manifest entry records so far, as an include or an absent path, for the few places a header's
+/// `__has_include` looks: those found absent among the shadowing candidates (a thousand or more) are looked up
+/// through their directory, not put in a set one by one.
+private struct RecordedPaths {
+    private var paths: Set<String>
+    private let groups: [ShadowCandidateGroup]
+    private let absent: [[Bool]]
+    private let groupsByDirectory: [String: [Int]]
+
+    /// - Parameters:
+    ///   - paths: the recorded paths not among `groups`.
+    ///   - groups: the shadowing candidates.
+    ///   - absent: per group and name, whether it was recorded as absent.
+    init(_ paths: Set<String>, groups: [ShadowCandidateGroup], absent: [[Bool]]) {
+        self.paths = paths
+        self.groups = groups
+        self.absent = absent
+        var byDirectory: [String: [Int]] = [:]
+        for (index, group) in groups.enumerated() { byDirectory[group.directory, default: []].append(index) }
+        self.groupsByDirectory = byDirectory
+    }
+
+    /// Records `path`; tells whether it was not recorded before.
+    mutating func insert(_ path: String) -> Bool {
+        !self.isAbsentCandidate(path) && self.paths.insert(path).inserted
+    }
+
+    private func isAbsentCandidate(_ path: String) -> Bool {
+        // `path` as a group's directory and a name, as `ShadowCandidateGroup.path(of:)` joins them.
+        let bytes = path.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else {
+            return self.isAbsent(path, in: "")
+        }
+        let name = String(path[bytes.index(after: slash)...])
+        let directory = slash == bytes.startIndex ? "/" : String(path[..<slash])
+        return self.isAbsent(name, in: directory)
+    }
+
+    private func isAbsent(_ name: String, in directory: String) -> Bool {
+        for index in self.groupsByDirectory[directory] ?? [] {
+            for (position, candidate) in self.groups[index].names.enumerated()
+            where self.absent[index][position] && candidate == name {
+                return true
+            }
+        }
+        return false
     }
 }
 

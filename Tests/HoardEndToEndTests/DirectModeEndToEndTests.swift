@@ -210,6 +210,34 @@ struct DirectModeEndToEndTests {
         }
     }
 
+    @Test func `a header's __has_include place in a directory of absent shadowing candidates is recorded too`() throws {
+        for compiler in Self.compilers {
+            let sandbox = try Sandbox("hasinclude-shadow")
+            // probe.h is found in inc2, so extra/probe.h is an absent shadowing candidate, and extra/opt.h a place
+            // where the header's query looks: the daemon must record both.
+            try sandbox.write(
+                "inc2/probe.h",
+                "#if __has_include(<opt.h>)\n#include <opt.h>\n#else\n#define OPT 0\n#endif\n"
+            )
+            try FileManager.default.createDirectory(
+                at: sandbox.work.appendingPathComponent("extra"),
+                withIntermediateDirectories: true
+            )
+            try sandbox.write("q.c", "#include <probe.h>\nint opt(void) { return OPT; }\n")
+            let command = [compiler, "-O2", "-Iextra", "-Iinc2", "-c", "q.c", "-o", "q.o"]
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the unchanged build hits")
+            try sandbox.write("extra/opt.h", "#define OPT 9\n")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the header the query now finds forces a miss")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            try sandbox.write("extra/probe.h", "#define OPT 7\n")
+            try Self.compileAndCheck(sandbox, command, object: "q.o")
+            #expect(try sandbox.stat("direct_hits") == 2, "\(compiler): the shadowing header forces a miss")
+        }
+    }
+
     @Test(arguments: ["__DATE__", "__TIME__", "__TIMESTAMP__"])
     func `a time macro in the source or a header means nothing is stored`(macro: String) throws {
         let sandbox = try Sandbox("time")
