@@ -188,49 +188,29 @@ struct DirectModeEndToEndTests {
         #expect(try sandbox.stat("direct_hits") == 2, "\(sandbox.logTail())")
     }
 
-    @Test(arguments: ["source", "header"])
+    /// `shadowed`: the header is found in `inc2`, so `extra/probe.h` is an absent shadowing candidate in the same
+    /// directory as `extra/opt.h`, a place the query looks: the daemon must record both.
+    @Test(arguments: ["source", "header", "shadowed"])
     func `a header that __has_include finds later is a miss`(place: String) throws {
         for compiler in Self.compilers {
             let sandbox = try Sandbox("hasinclude")
             let probe = "#if __has_include(<opt.h>)\n#include <opt.h>\n#else\n#define OPT 0\n#endif\n"
-            try sandbox.write("probe.h", probe)
+            try sandbox.write(place == "shadowed" ? "inc2/probe.h" : "probe.h", probe)
             try FileManager.default.createDirectory(
                 at: sandbox.work.appendingPathComponent("extra"),
                 withIntermediateDirectories: true
             )
             let body = "int opt(void) { return OPT; }\n"
-            try sandbox.write("q.c", (place == "source" ? probe : "#include \"probe.h\"\n") + body)
-            let command = [compiler, "-O2", "-Iextra", "-c", "q.c", "-o", "q.o"]
+            let include = place == "shadowed" ? "#include <probe.h>\n" : "#include \"probe.h\"\n"
+            try sandbox.write("q.c", (place == "source" ? probe : include) + body)
+            let command = [compiler, "-O2", "-Iextra", "-Iinc2", "-c", "q.c", "-o", "q.o"]
             try Self.compileAndCheck(sandbox, command, object: "q.o")
             try Self.compileAndCheck(sandbox, command, object: "q.o")
             #expect(try sandbox.stat("direct_hits") == 1, "\(compiler), \(place): the unchanged build hits")
             try sandbox.write("extra/opt.h", "#define OPT 9\n")
             try Self.compileAndCheck(sandbox, command, object: "q.o")
             #expect(try sandbox.stat("direct_hits") == 1, "\(compiler), \(place): the new header forces a miss")
-        }
-    }
-
-    @Test func `a header's __has_include place in a directory of absent shadowing candidates is recorded too`() throws {
-        for compiler in Self.compilers {
-            let sandbox = try Sandbox("hasinclude-shadow")
-            // probe.h is found in inc2, so extra/probe.h is an absent shadowing candidate, and extra/opt.h a place
-            // where the header's query looks: the daemon must record both.
-            try sandbox.write(
-                "inc2/probe.h",
-                "#if __has_include(<opt.h>)\n#include <opt.h>\n#else\n#define OPT 0\n#endif\n"
-            )
-            try FileManager.default.createDirectory(
-                at: sandbox.work.appendingPathComponent("extra"),
-                withIntermediateDirectories: true
-            )
-            try sandbox.write("q.c", "#include <probe.h>\nint opt(void) { return OPT; }\n")
-            let command = [compiler, "-O2", "-Iextra", "-Iinc2", "-c", "q.c", "-o", "q.o"]
-            try Self.compileAndCheck(sandbox, command, object: "q.o")
-            try Self.compileAndCheck(sandbox, command, object: "q.o")
-            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the unchanged build hits")
-            try sandbox.write("extra/opt.h", "#define OPT 9\n")
-            try Self.compileAndCheck(sandbox, command, object: "q.o")
-            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the header the query now finds forces a miss")
+            guard place == "shadowed" else { continue }
             try Self.compileAndCheck(sandbox, command, object: "q.o")
             try sandbox.write("extra/probe.h", "#define OPT 7\n")
             try Self.compileAndCheck(sandbox, command, object: "q.o")
