@@ -127,8 +127,7 @@ final class DaemonClient {
             attempts += 1
             // The daemon writes a byte to descriptor 3 once it listens, or exits (closing it) without listening.
             var ready: [Int32] = [-1, -1]
-            guard pipe(&ready) == 0 else { throw .unreachable("pipe") }
-            for descriptor in ready { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            guard makePipe(&ready) else { throw .unreachable("pipe") }
             let pid: pid_t
             do {
                 pid = try self.spawnDaemon(daemonPath, arguments: arguments + ["--ready-fd", "3"], ready: ready[1])

@@ -143,7 +143,7 @@ public final class Daemon: Sendable {
             return 1
         }
         if let ready = self.options.readyDescriptor {
-            _ = withUnsafeBytes(of: UInt8(1)) { write(ready, $0.baseAddress, 1) }
+            try? FileSystem.writeAll([1], to: ready)
             close(ready)
         }
         self.absorbPendingStatistics()

@@ -179,12 +179,7 @@ public struct IncludeSearchPath: Equatable, Sendable {
 
     /// `name` in `directory`, spelled as the includes spell paths (`""` is the working directory).
     static func join(_ directory: String, _ name: String) -> String {
-        if directory.isEmpty { return name }
-        var path = directory
-        path.reserveCapacity(directory.utf8.count + 1 + name.utf8.count)
-        if directory != "/" { path.append("/") }
-        path.append(name)
-        return path
+        directory.isEmpty ? name : (directory == "/" ? "/" + name : directory + "/" + name)
     }
 }
 

@@ -289,8 +289,8 @@ public func withCStrings<R>(
     }
 }
 
-/// Creates a pipe whose ends are closed on exec.
-private func makePipe(_ descriptors: inout [Int32]) -> Bool {
+/// Creates a pipe whose ends are closed on exec; a child gets an end only through its spawn's file actions.
+public func makePipe(_ descriptors: inout [Int32]) -> Bool {
     guard pipe(&descriptors) == 0 else { return false }
     for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
     return true
