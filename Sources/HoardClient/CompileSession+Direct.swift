@@ -122,18 +122,8 @@ extension CompileSession {
         pinnedDirectory: String,
         pinOnFileMacro: Bool
     ) -> ManifestOutcome {
-        var wireIncludes: [WireInclude] = []
-        for include in includes {
-            guard let stamp = FileSystem.stamp(of: Path.join(workingDirectory, include.path)) else {
-                self.log.write("unreadable include \(include.path): nothing stored")
-                return .refused(.unreadableInclude)
-            }
-            if self.isTooNew(stamp) {
-                self.log.write("include \(include.path) is too new: nothing stored")
-                return .refused(.tooNewInput)
-            }
-            wireIncludes.append(WireInclude(path: direct.base.rewritePath(include.path), stamp: stamp))
-        }
+        // The daemon reads the includes' stamps when it hashes them, and refuses any that changed during the compile.
+        var wireIncludes = includes.map { direct.base.rewritePath($0.path) }
         // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged.
         let candidates = searchPath.shadowCandidateGroups(for: includes).map {
             ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
@@ -146,20 +136,17 @@ extension CompileSession {
                 self.log.write("__has_include with a macro argument in the source: no manifest")
                 return resultKey.isEmpty ? .refused(.opaqueHasInclude) : .resultOnly(.opaqueHasInclude)
             }
-            var known = source.names.isEmpty ? [] : Set(wireIncludes.map(\.path))
+            var known = source.names.isEmpty ? [] : Set(wireIncludes)
             for name in source.names {
                 for candidate in IncludeSearchPath.queryCandidates(
                     for: name,
                     in: direct.sourcePath,
                     searchDirectories: searchPath.allDirectories
                 ) where known.insert(candidate).inserted {
-                    if let stamp = FileSystem.stamp(of: Path.join(workingDirectory, candidate)) {
-                        // One that appeared during the compile may have been absent when the compiler asked.
-                        if self.isTooNew(stamp) {
-                            self.log.write("\(candidate) appeared or changed during the compile: nothing stored")
-                            return .refused(.tooNewInput)
-                        }
-                        wireIncludes.append(WireInclude(path: direct.base.rewritePath(candidate), stamp: stamp))
+                    // One that appeared during the compile may have been absent when the compiler asked: the daemon
+                    // refuses it as an include that changed.
+                    if FileSystem.stamp(of: Path.join(workingDirectory, candidate)) != nil {
+                        wireIncludes.append(direct.base.rewritePath(candidate))
                     } else {
                         absent.append(direct.base.rewritePath(candidate))
                     }

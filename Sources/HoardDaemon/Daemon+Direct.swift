@@ -67,7 +67,8 @@ extension Daemon {
             let stamp = FileStamp(status)
             let memoKey = directory + "\u{0}" + group.digest
             if self.absences.stillAbsent(memoKey, stamp: stamp) { continue }
-            for path in group.paths {
+            for name in group.names {
+                let path = group.prefix + name
                 var status = stat()
                 if stat(Path.join(workingDirectory, path), &status) == 0 || (errno != ENOENT && errno != ENOTDIR) {
                     self.log.write("direct: \(path) now exists and may shadow an include")
@@ -83,35 +84,39 @@ extension Daemon {
     ///
     /// - Returns: the manifest entry to add, or the reason nothing may be stored.
     func validate(_ record: WireManifestRecord) -> Result<(CacheKey, Manifest.Entry), ManifestRefusal> {
-        guard let manifestKey = CacheKey(hex: record.manifestKey), record.workingDirectory.hasPrefix("/") else {
-            return .failure(ManifestRefusal(statistic: .invalidPaths, detail: "invalid manifest key or directory"))
+        guard let manifestKey = CacheKey(hex: record.manifestKey), record.workingDirectory.hasPrefix("/"),
+            record.compileStarted > 0
+        else {
+            return .failure(
+                ManifestRefusal(statistic: .invalidPaths, detail: "invalid manifest key, directory or start time")
+            )
         }
         var includes: [Manifest.Include] = []
         var queries: [(path: String, queries: HasIncludeQueries)] = []
         var pinnedDirectory = record.pinnedDirectory
-        for include in record.includes {
-            guard let found = self.digests.record(for: Path.join(record.workingDirectory, include.path)) else {
-                return .failure(ManifestRefusal(statistic: .unreadableInclude, detail: include.path))
+        for path in record.includes {
+            guard let found = self.digests.record(for: Path.join(record.workingDirectory, path)) else {
+                return .failure(ManifestRefusal(statistic: .unreadableInclude, detail: path))
             }
-            guard found.stamp == include.stamp else {
-                return .failure(ManifestRefusal(statistic: .inputsChangedBeforeStore, detail: include.path))
+            // Changed during the compile: the compiler may have read other bytes than those just hashed.
+            guard !self.isNew(found.stamp, for: record) else {
+                return .failure(ManifestRefusal(statistic: .tooNewInput, detail: path))
             }
             if found.findings.contains(.timeMacros) && !record.allowTimeMacros {
-                return .failure(ManifestRefusal(statistic: .timeMacros, detail: include.path))
+                return .failure(ManifestRefusal(statistic: .timeMacros, detail: path))
             }
             if found.findings.contains(.embeddedFile) {
-                return .failure(ManifestRefusal(statistic: .embeddedFile, detail: include.path))
+                return .failure(ManifestRefusal(statistic: .embeddedFile, detail: path))
             }
             if found.findings.contains(.fileMacro) && record.pinOnFileMacro {
                 pinnedDirectory = record.workingDirectory
             }
-            includes.append(Manifest.Include(path: include.path, digest: found.digest))
+            includes.append(Manifest.Include(path: path, digest: found.digest))
             if !found.queries.names.isEmpty || found.queries.hasOpaqueQuery {
-                queries.append((include.path, found.queries))
+                queries.append((path, found.queries))
             }
         }
-        var absentPaths = record.absentPaths
-        absentPaths.reserveCapacity(absentPaths.count + record.shadowCandidates.reduce(0) { $0 + $1.names.count })
+        var absentGroups: [Manifest.AbsentGroup] = []
         var absentInGroups: [[Bool]] = []  // per group and name, for the queries below
         for group in record.shadowCandidates {
             let names = self.listings.names(
@@ -119,10 +124,11 @@ extension Daemon {
                 asking: group.names.count
             )
             var absent: [Bool] = []
+            var absentNames: [String] = []
             for name in group.names {
                 let isAbsent = names.isAbsent(name)
                 if isAbsent {
-                    absentPaths.append(group.path(of: name))
+                    absentNames.append(name)
                 } else if names.entryStamp(name).map({ self.isNew($0, for: record) }) ?? true {
                     // A candidate that was there before the compile was not searched for this include (the candidates
                     // are a superset), so it is left out. One that appeared during the compile may have come after
@@ -131,8 +137,12 @@ extension Daemon {
                 }
                 if !queries.isEmpty { absent.append(isAbsent) }
             }
+            if !absentNames.isEmpty {
+                absentGroups.append(Manifest.AbsentGroup(prefix: group.path(of: ""), names: absentNames))
+            }
             if !queries.isEmpty { absentInGroups.append(absent) }
         }
+        var absentPaths = record.absentPaths  // one by one: the source's and the headers' `__has_include` places
         // `__has_include` in a header: its answer must not change, so every place it looks is recorded, as an
         // include if a file is there and as an absent path if not.
         var known = RecordedPaths(
@@ -192,7 +202,7 @@ extension Daemon {
         }
         let entry = Manifest.Entry(
             includes: includes,
-            absentPaths: absentPaths,
+            absentGroups: absentGroups + Manifest.AbsentGroup.groups(of: absentPaths),
             resultKey: resultKey,
             pinnedDirectory: pinnedDirectory
         )
@@ -202,7 +212,7 @@ extension Daemon {
     /// Tells whether a file changed at or after the record's compile started: it may have appeared after the compiler
     /// looked.
     private func isNew(_ stamp: FileStamp, for record: WireManifestRecord) -> Bool {
-        record.compileStarted > 0 && stamp.changed(since: record.compileStarted)
+        stamp.changed(since: record.compileStarted)
     }
 
     /// Adds a validated manifest entry.

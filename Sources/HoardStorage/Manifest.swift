@@ -18,28 +18,40 @@ public struct Manifest: Equatable, Sendable {
         }
     }
 
-    /// Absent paths that share a parent directory.
+    /// Absent paths that share everything up to their last slash.
     public struct AbsentGroup: Equatable, Sendable {
-        /// The parent directory as recorded (relative paths are relative to the compile's working directory).
-        public let directory: String
-        /// The absent paths in it, whole.
-        public fileprivate(set) var paths: [String]
+        /// What every path in the group starts with: a directory as recorded and a slash, or `""` for paths relative
+        /// to the compile's working directory with no slash in them.
+        public let prefix: String
+        /// The rest of each path (no slash).
+        public let names: [String]
         /// The digest, once a lookup asked for it: stores never need it, and a manifest kept in memory is looked
         /// up many times.
         private let memo = DigestMemo()
 
-        init(directory: String, paths: [String]) {
-            self.directory = directory
-            self.paths = paths
+        /// Creates a group of the paths `prefix + name`.
+        public init(prefix: String, names: [String]) {
+            self.prefix = prefix
+            self.names = names
         }
 
-        /// A digest of `paths`, naming the group in memos.
+        /// The directory holding the paths, as recorded (`"."` for the working directory).
+        public var directory: String {
+            if self.prefix.isEmpty { return "." }
+            return self.prefix.utf8.count == 1 ? self.prefix : String(self.prefix.dropLast())
+        }
+
+        /// The paths, whole.
+        public var paths: [String] { self.names.map { self.prefix + $0 } }
+
+        /// A digest of the paths, naming the group in memos.
         public var digest: String {
             if let known = self.memo.value.withLock({ $0 }) { return known }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(self.paths.reduce(0) { $0 + $1.utf8.count + 1 })
-            for path in self.paths {
-                bytes += path.utf8
+            var bytes = Array(self.prefix.utf8)
+            bytes.reserveCapacity(self.names.reduce(bytes.count + 1) { $0 + $1.utf8.count + 1 })
+            bytes.append(0)
+            for name in self.names {
+                bytes += name.utf8
                 bytes.append(0)
             }
             let digest = Hex.encode(BLAKE3.hash(bytes))
@@ -48,7 +60,28 @@ public struct Manifest: Equatable, Sendable {
         }
 
         public static func == (left: AbsentGroup, right: AbsentGroup) -> Bool {
-            left.directory == right.directory && left.paths == right.paths
+            left.prefix == right.prefix && left.names == right.names
+        }
+
+        /// Groups `paths` by what comes before each one's last slash, in order of first appearance.
+        public static func groups(of paths: [String]) -> [AbsentGroup] {
+            var prefixes: [String] = []
+            var names: [[String]] = []
+            var index: [String: Int] = [:]
+            for path in paths {
+                let utf8 = path.utf8
+                let split = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+                let prefix = String(path[..<split])
+                let name = String(path[split...])
+                if let position = index[prefix] {
+                    names[position].append(name)
+                } else {
+                    index[prefix] = prefixes.count
+                    prefixes.append(prefix)
+                    names.append([name])
+                }
+            }
+            return zip(prefixes, names).map { AbsentGroup(prefix: $0, names: $1) }
         }
     }
 
@@ -61,65 +94,38 @@ public struct Manifest: Equatable, Sendable {
     public struct Entry: Equatable, Sendable {
         /// Every include file with its digest.
         public var includes: [Include]
-        /// Paths that did not exist and would shadow an include if created.
-        public var absentPaths: [String] {
-            didSet { self.absentGroups = Self.group(self.absentPaths) }
-        }
-        /// The absent paths by parent directory, in order of first appearance.
-        public private(set) var absentGroups: [AbsentGroup]
+        /// Paths that did not exist and would shadow an include if created, by directory.
+        public var absentGroups: [AbsentGroup]
         /// The key of the result.
         public var resultKey: CacheKey
         /// The only working directory the entry is valid in, or empty when any is fine.
         public var pinnedDirectory: String
 
         /// Creates an entry.
-        public init(includes: [Include], absentPaths: [String], resultKey: CacheKey, pinnedDirectory: String = "") {
+        public init(
+            includes: [Include],
+            absentGroups: [AbsentGroup],
+            resultKey: CacheKey,
+            pinnedDirectory: String = ""
+        ) {
             self.includes = includes
-            self.absentPaths = absentPaths
-            self.absentGroups = Self.group(absentPaths)
+            self.absentGroups = absentGroups
             self.resultKey = resultKey
             self.pinnedDirectory = pinnedDirectory
         }
 
-        private static func group(_ paths: [String]) -> [AbsentGroup] {
-            var groups: [AbsentGroup] = []
-            var index: [String: Int] = [:]
-            for path in paths {
-                // Recorded paths come a directory at a time: most share the last one's directory.
-                if let last = groups.last?.directory, Self.isDirectlyIn(path, last) {
-                    groups[groups.count - 1].paths.append(path)
-                    continue
-                }
-                let directory = Path.directory(of: path)
-                if let position = index[directory] {
-                    groups[position].paths.append(path)
-                } else {
-                    index[directory] = groups.count
-                    groups.append(AbsentGroup(directory: directory, paths: [path]))
-                }
-            }
-            return groups
+        /// Creates an entry from absent paths one by one.
+        public init(includes: [Include], absentPaths: [String], resultKey: CacheKey, pinnedDirectory: String = "") {
+            self.init(
+                includes: includes,
+                absentGroups: AbsentGroup.groups(of: absentPaths),
+                resultKey: resultKey,
+                pinnedDirectory: pinnedDirectory
+            )
         }
 
-        /// Tells, without allocating, that `Path.directory(of: path)` is `directory`, or it may not be: only for `path`
-        /// spelled as `directory`, a slash and a name.
-        private static func isDirectlyIn(_ path: String, _ directory: String) -> Bool {
-            let slash = UInt8(ascii: "/")
-            let answer = path.utf8.withContiguousStorageIfAvailable { path in
-                directory.utf8.withContiguousStorageIfAvailable { directory in
-                    guard directory.count != 1 || directory[0] != UInt8(ascii: ".") else {
-                        return !path.contains(slash)
-                    }
-                    guard !directory.isEmpty, path.count > directory.count + 1, path[directory.count] == slash,
-                        path[..<directory.count].elementsEqual(directory)
-                    else {
-                        return false
-                    }
-                    return !path[(directory.count + 1)...].contains(slash)
-                }
-            }
-            return answer.flatMap { $0 } ?? false
-        }
+        /// The absent paths, whole.
+        public var absentPaths: [String] { self.absentGroups.flatMap(\.paths) }
     }
 
     /// The entries, newest first.
@@ -143,11 +149,12 @@ public struct Manifest: Equatable, Sendable {
     }
 
     /// Encodes the manifest: `"HOARDMAN"`, version (u16), entry count (u32); per entry the result key (32 bytes),
-    /// include count (u32) and per include path length (u32), path, digest (32 bytes); absent count (u32) and per
-    /// path its length (u32) and bytes; the pinned directory (length and bytes); then a BLAKE3 of everything before.
+    /// include count (u32) and per include path length (u32), path, digest (32 bytes); absent group count (u32) and
+    /// per group its prefix, name count (u32) and names, each string as length (u32) and bytes; the pinned directory;
+    /// then a BLAKE3 of everything before.
     public func encode() -> [UInt8] {
         var out = Array("HOARDMAN".utf8)
-        appendInteger(&out, 1, bytes: 2)
+        appendInteger(&out, UInt64(Self.version), bytes: 2)
         appendInteger(&out, UInt64(self.entries.count), bytes: 4)
         for entry in self.entries {
             out += Hex.decode(entry.resultKey.hex) ?? []
@@ -156,13 +163,22 @@ public struct Manifest: Equatable, Sendable {
                 appendString(&out, include.path)
                 out += include.digest
             }
-            appendInteger(&out, UInt64(entry.absentPaths.count), bytes: 4)
-            for path in entry.absentPaths { appendString(&out, path) }
+            appendInteger(&out, UInt64(entry.absentGroups.count), bytes: 4)
+            for group in entry.absentGroups {
+                appendString(&out, group.prefix)
+                appendInteger(&out, UInt64(group.names.count), bytes: 4)
+                for name in group.names { appendString(&out, name) }
+            }
             appendString(&out, entry.pinnedDirectory)
         }
         out += BLAKE3.hash(out)
         return out
     }
+
+    /// The version ``encode()`` writes.
+    ///
+    /// Version 1 listed the absent paths one by one; it is still read.
+    static let version = 2
 
     /// Decodes a manifest, verifying its checksum.
     ///
@@ -178,7 +194,8 @@ public struct Manifest: Equatable, Sendable {
             throw StorageError(.corrupt, "manifest checksum mismatch")
         }
         var reader = ManifestReader(bytes: body, offset: 8)
-        guard try reader.integer(2) == 1 else { throw StorageError(.corrupt, "unknown manifest version") }
+        let version = try reader.integer(2)
+        guard version == 1 || version == 2 else { throw StorageError(.corrupt, "unknown manifest version") }
         var entries: [Entry] = []
         for _ in 0..<(try reader.count()) {
             let key = CacheKey(digest: try reader.bytes(32))
@@ -186,10 +203,21 @@ public struct Manifest: Equatable, Sendable {
             for _ in 0..<(try reader.count()) {
                 includes.append(Include(path: try reader.string(), digest: try reader.bytes(32)))
             }
-            var absent: [String] = []
-            for _ in 0..<(try reader.count()) { absent.append(try reader.string()) }
+            var groups: [AbsentGroup] = []
+            if version == 1 {
+                var absent: [String] = []
+                for _ in 0..<(try reader.count()) { absent.append(try reader.string()) }
+                groups = AbsentGroup.groups(of: absent)
+            } else {
+                for _ in 0..<(try reader.count()) {
+                    let prefix = try reader.string()
+                    var names: [String] = []
+                    for _ in 0..<(try reader.count()) { names.append(try reader.string()) }
+                    groups.append(AbsentGroup(prefix: prefix, names: names))
+                }
+            }
             let pinned = try reader.string()
-            entries.append(Entry(includes: includes, absentPaths: absent, resultKey: key, pinnedDirectory: pinned))
+            entries.append(Entry(includes: includes, absentGroups: groups, resultKey: key, pinnedDirectory: pinned))
         }
         guard reader.offset == body.count else { throw StorageError(.corrupt, "trailing bytes in manifest") }
         return Manifest(entries: entries)

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 4
+public let wireProtocolVersion: UInt32 = 5
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -71,20 +71,6 @@ public struct WireCounter: Equatable, Sendable {
     }
 }
 
-/// An include file as the client saw it after preprocessing (docs/wire-protocol.md, "ManifestRecord").
-public struct WireInclude: Equatable, Sendable {
-    /// The path as the preprocessor spelled it.
-    public var path: String
-    /// Its stamp when the client checked it.
-    public var stamp: WireFileStamp
-
-    /// Creates an include.
-    public init(path: String, stamp: WireFileStamp) {
-        self.path = path
-        self.stamp = stamp
-    }
-}
-
 /// Names in one directory that would shadow an include if created (docs/wire-protocol.md, "ManifestRecord").
 public struct WireCandidateGroup: Equatable, Sendable {
     /// The directory, spelled like the includes (relative paths are relative to the working directory).
@@ -107,8 +93,9 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var resultKey: String
     /// The compile's working directory, against which relative paths resolve.
     public var workingDirectory: String
-    /// The include files.
-    public var includes: [WireInclude]
+    /// The include files, as the compiler spelled them: the daemon reads their stamps, and one that changed at or
+    /// after `compileStarted` refuses the record.
+    public var includes: [String]
     /// Paths that did not exist and would shadow an include if created.
     public var absentPaths: [String]
     /// Places that would shadow an include if a file were created there, for the daemon to check: the absent ones
@@ -122,8 +109,9 @@ public struct WireManifestRecord: Equatable, Sendable {
     public var pinOnFileMacro: Bool
     /// The include search directories in order (quote directories first), for the headers' `__has_include` queries.
     public var searchDirectories: [String]
-    /// When the compile started, in nanoseconds since the epoch on the clock that stamps files (0: unknown): a file
-    /// the daemon finds for a header's `__has_include` query that changed at or after it refuses the record.
+    /// When the compile started, in nanoseconds since the epoch on the clock that stamps files: an include, or a file
+    /// found for a `__has_include` query or among the shadowing candidates, that changed at or after it refuses the
+    /// record.
     public var compileStarted: Int64
 
     /// Creates a record.
@@ -131,14 +119,14 @@ public struct WireManifestRecord: Equatable, Sendable {
         manifestKey: String,
         resultKey: String,
         workingDirectory: String,
-        includes: [WireInclude],
+        includes: [String],
         absentPaths: [String],
         shadowCandidates: [WireCandidateGroup] = [],
         allowTimeMacros: Bool,
         pinnedDirectory: String = "",
         pinOnFileMacro: Bool = false,
         searchDirectories: [String] = [],
-        compileStarted: Int64 = 0
+        compileStarted: Int64
     ) {
         self.searchDirectories = searchDirectories
         self.compileStarted = compileStarted
@@ -492,10 +480,7 @@ extension WireWriter {
         self.write(record.resultKey)
         self.write(record.workingDirectory)
         self.write(UInt32(record.includes.count))
-        for include in record.includes {
-            self.write(include.path)
-            self.write(include.stamp)
-        }
+        for include in record.includes { self.write(include) }
         self.write(UInt32(record.absentPaths.count))
         for path in record.absentPaths { self.write(path) }
         self.write(UInt32(record.shadowCandidates.count))
@@ -552,12 +537,8 @@ extension WireReader {
         let manifestKey = try self.readString()
         let resultKey = try self.readString()
         let directory = try self.readString()
-        var includes: [WireInclude] = []
-        for _ in 0..<(try self.readCount(minimumElementSize: 44)) {
-            includes.append(WireInclude(path: try self.readString(), stamp: try self.readStamp()))
-        }
-        var absent: [String] = []
-        for _ in 0..<(try self.readCount(minimumElementSize: 4)) { absent.append(try self.readString()) }
+        let includes = try self.readStrings()
+        let absent = try self.readStrings()
         var candidates: [WireCandidateGroup] = []
         for _ in 0..<(try self.readCount(minimumElementSize: 8)) {
             candidates.append(WireCandidateGroup(directory: try self.readString(), names: try self.readStrings()))

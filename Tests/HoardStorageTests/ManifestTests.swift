@@ -22,29 +22,66 @@ import Testing
         #expect(throws: StorageError.self) { try Manifest.decode(Array(bytes.dropLast(3))) }
     }
 
-    @Test func `absent paths are grouped by their parent directory, in order of first appearance`() {
-        let paths = [
-            "/usr/include/bits/a.h", "/usr/include/bits/b.h", "/usr/include/c.h", "d.h", "e.h", "/x.h", "//y.h",
-            "/usr/include/bits/sub/f.h", "/usr/include/bits/g.h", "a//b/h.h", "a/", "a", "/usr/include/c.h/",
-            ".h", "./i.h", "/usr/include/bitsj.h",
-        ]
+    static let oddPaths = [
+        "/usr/include/bits/a.h", "/usr/include/bits/b.h", "/usr/include/c.h", "d.h", "e.h", "/x.h", "//y.h",
+        "/usr/include/bits/sub/f.h", "/usr/include/bits/g.h", "a//b/h.h", "a/", "a", "/usr/include/c.h/",
+        ".h", "./i.h", "/usr/include/bitsj.h",
+    ]
+
+    @Test func `absent paths are grouped by what precedes their last slash, in order of first appearance`() throws {
+        let paths = Self.oddPaths
         let entry = Manifest.Entry(includes: [], absentPaths: paths, resultKey: CacheKey(digest: BLAKE3.hash([1])))
         var expected: [(String, [String])] = []
         for path in paths {
-            let directory = Path.directory(of: path)
-            if let index = expected.firstIndex(where: { $0.0 == directory }) {
+            let prefix = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+            if let index = expected.firstIndex(where: { $0.0 == prefix }) {
                 expected[index].1.append(path)
             } else {
-                expected.append((directory, [path]))
+                expected.append((prefix, [path]))
             }
         }
-        #expect(entry.absentGroups.map(\.directory) == expected.map(\.0))
+        #expect(entry.absentGroups.map(\.prefix) == expected.map(\.0))
         #expect(entry.absentGroups.map(\.paths) == expected.map(\.1))
+        #expect(entry.absentGroups.map(\.directory).prefix(4) == ["/usr/include/bits", "/usr/include", ".", "/"])
+        #expect(entry.absentGroups.first { $0.prefix == "//" }?.directory == "/")
         #expect(Set(entry.absentGroups.map(\.digest)).count == expected.count)
         // A digest is computed once asked for, and never makes equal entries differ.
         let twin = Manifest.Entry(includes: [], absentPaths: paths, resultKey: CacheKey(digest: BLAKE3.hash([1])))
         #expect(twin == entry)
         #expect(twin.absentGroups.map(\.digest) == entry.absentGroups.map(\.digest))
+        // Every path comes back exactly as given.
+        let decoded = try Manifest.decode(Manifest(entries: [entry]).encode())
+        #expect(Set(decoded.entries[0].absentPaths) == Set(paths))
+        #expect(decoded.entries[0].absentPaths.count == paths.count)
+    }
+
+    @Test func `a manifest written by version 1, with absent paths one by one, is still read`() throws {
+        // Version 1's layout, written out by hand: the absent paths follow the includes as a flat list.
+        var body = Array("HOARDMAN".utf8) + [0, 1] + [0, 0, 0, 1]
+        let key = CacheKey(digest: BLAKE3.hash([5]))
+        body += Hex.decode(key.hex) ?? []
+        func string(_ text: String) -> [UInt8] {
+            let count = UInt32(text.utf8.count)
+            return [UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)]
+                + Array(text.utf8)
+        }
+        let digest = BLAKE3.hash([6])
+        body += [0, 0, 0, 1] + string("inc/a.h") + digest
+        body += [0, 0, 0, UInt8(Self.oddPaths.count)]
+        for path in Self.oddPaths { body += string(path) }
+        body += string("/w")
+        let manifest = try Manifest.decode(body + BLAKE3.hash(body))
+        let expected = Manifest.Entry(
+            includes: [Manifest.Include(path: "inc/a.h", digest: digest)],
+            absentPaths: Self.oddPaths,
+            resultKey: key,
+            pinnedDirectory: "/w"
+        )
+        #expect(manifest.entries == [expected])
+        // It is written back as version 2, and reads the same.
+        let rewritten = manifest.encode()
+        #expect(rewritten[8..<10] == [0, 2])
+        #expect(try Manifest.decode(rewritten) == manifest)
     }
 
     @Test func `adding keeps the newest first, drops duplicates and stays bounded`() {

@@ -8,9 +8,7 @@ import Testing
         manifestKey: String(repeating: "d", count: 64),
         resultKey: String(repeating: "e", count: 64),
         workingDirectory: "/w",
-        includes: [
-            WireInclude(path: "inc/a.h", stamp: stamp), WireInclude(path: "/usr/include/stdio.h", stamp: stamp),
-        ],
+        includes: ["inc/a.h", "/usr/include/stdio.h"],
         absentPaths: ["a.h", "first/a.h"],
         shadowCandidates: [
             WireCandidateGroup(directory: "", names: ["b.h", "c.h"]),
