@@ -54,7 +54,13 @@ let package = Package(
         .target(name: "HoardWire", swiftSettings: clientSwiftSettings),
         // BLAKE3 on 8 or 16 chunks at once (AVX2, AVX-512), chosen at run time; plain C, linked into the client.
         .target(name: "CHoardBLAKE3", cSettings: [.unsafeFlags(["-O3", "-ffunction-sections"])]),
-        .target(name: "HoardCore", dependencies: ["HoardWire", "CHoardBLAKE3"], swiftSettings: clientSwiftSettings),
+        // System calls the Glibc module does not declare.
+        .target(name: "CHoardSystem"),
+        .target(
+            name: "HoardCore",
+            dependencies: ["HoardWire", "CHoardBLAKE3", "CHoardSystem"],
+            swiftSettings: clientSwiftSettings
+        ),
         .target(name: "HoardClient", dependencies: ["HoardCore", "HoardWire"], swiftSettings: clientSwiftSettings),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "HoardStorage", dependencies: ["HoardCore", "CZstd"], swiftSettings: swiftSettings),

@@ -129,9 +129,7 @@ struct CompileSession {
                 self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
                 let dependencyFile =
                     lookup.addsDependencyFile
-                    ? Self.scratchDependencyPath(
-                        beside: Path.absolute(invocation.objectPath, relativeTo: workingDirectory)
-                    )
+                    ? nil
                     : invocation.outputs.first { $0.role == .dependencies }.map { Path.join(workingDirectory, $0.path) }
                 // What refuses a store is known before the compile; otherwise the include search list is asked of
                 // the compiler while it compiles, if the daemon does not know it yet.
@@ -146,7 +144,8 @@ struct CompileSession {
                     outputs: outputs,
                     workingDirectory: workingDirectory,
                     dependencyFile: dependencyFile,
-                    addsDependencyFile: lookup.addsDependencyFile
+                    addingDependencyFileFor: lookup.addsDependencyFile
+                        ? Path.absolute(invocation.objectPath, relativeTo: workingDirectory) : nil
                 ) { dependencies in
                     if let refusal { return .refused(refusal) }
                     if self.sourceChanged(lookup.sourcePath, since: lookup.sourceStamp) {
@@ -260,10 +259,9 @@ struct CompileSession {
         return !invocation.arguments.contains { recordsCommandLine.contains($0) }
     }
 
-    /// A fresh path for a dependency file the client reads and removes: hidden beside `object` when given (the
-    /// compile writes there anyway, so an unwritable or full /tmp cannot make it fail), else in /tmp.
-    static func scratchDependencyPath(beside object: String? = nil) -> String {
-        FileSystem.temporaryPath(beside: object ?? "/tmp/hoard.d")
+    /// A fresh path in /tmp for a dependency file the client reads and removes.
+    static func scratchDependencyPath() -> String {
+        FileSystem.temporaryPath(beside: "/tmp/hoard.d")
     }
 
     /// Connects to the daemon (starting it if needed); if it cannot be reached, counts that and runs the compiler.
@@ -370,8 +368,9 @@ struct CompileSession {
     ///   - key: the result key, or `nil` in depend mode (the daemon derives it from the manifest).
     ///   - outputs: the outputs, with absolute paths.
     ///   - workingDirectory: the compile's working directory.
-    ///   - dependencyFile: the dependency file the compile writes, read when it ends.
-    ///   - addsDependencyFile: the command line has none: add `-MD -MF dependencyFile`, and remove the file.
+    ///   - dependencyFile: the dependency file the command line writes, read when the compile ends.
+    ///   - object: the command line writes no dependency file: the object's path, to add one for (see
+    ///     ``AddedDependencyFile``).
     ///   - manifest: called after a successful compile with the dependency file's content: what to record for
     ///     direct mode, or why to store nothing.
     func compileAndStore(
@@ -380,13 +379,15 @@ struct CompileSession {
         outputs: [WireOutput],
         workingDirectory: String,
         dependencyFile: String? = nil,
-        addsDependencyFile: Bool = false,
+        addingDependencyFileFor object: String? = nil,
         manifest: (_ dependencies: [UInt8]?) -> ManifestOutcome
     ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
         var arguments = [self.compilerName] + self.arguments
-        if addsDependencyFile, let dependencyFile { arguments += ["-MD", "-MF", dependencyFile] }
+        // Made last, so that no other child inherits it.
+        let added = object.map { AddedDependencyFile(beside: $0) }
+        if let added { arguments += ["-MD", "-MF", added.path] }
         let stripColor = colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor()
         if let flag = colors.forcedFlag { arguments.append(flag) }
         let result: ProcessResult
@@ -398,12 +399,12 @@ struct CompileSession {
             )
         } catch {
             self.log.write("cannot run the compiler: \(error)")
+            _ = added?.take()
             self.recordWithNewConnection([.internalErrors])
             self.execCompiler()
         }
         // Read now, and a file the client added removed now, before any of the exits below.
-        let dependencies = dependencyFile.flatMap { try? FileSystem.read($0, limit: 64 << 20) }
-        if addsDependencyFile, let dependencyFile { unlink(dependencyFile) }
+        let dependencies = added?.take() ?? dependencyFile.flatMap { try? FileSystem.read($0, limit: 64 << 20) }
         switch result.termination {
         case .signaled(let signalNumber):
             self.recordWithNewConnection([.compilerKilled])

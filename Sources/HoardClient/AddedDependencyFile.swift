@@ -1,0 +1,45 @@
+import CHoardSystem
+import Glibc
+import HoardCore
+
+/// A dependency file the client adds to a depend-mode compile whose command line writes none (`-MD -MF path`), and
+/// reads back when the compile ends.
+///
+/// It lives in memory: an anonymous file the compiler inherits and opens as `/proc/self/fd/N` (gcc and clang open
+/// the `-MF` path once and write it in place). Nothing is created on disk, where a new file costs an inode and
+/// could be left behind by a killed client. Where `/proc` is missing, it is a hidden file beside the object (the
+/// compile writes there anyway, so an unwritable or full /tmp cannot make it fail), removed once read.
+struct AddedDependencyFile {
+    /// What the compiler is told to write.
+    let path: String
+    /// The anonymous file, or -1 for a file on disk.
+    private let descriptor: Int32
+
+    /// Makes one; the anonymous file is inherited by every child started until ``take()``.
+    ///
+    /// - Parameter object: the compile's object file, with an absolute path.
+    init(beside object: String) {
+        let descriptor = hoard_memfd_create("hoard-dependencies")
+        if descriptor >= 0 {
+            let path = "/proc/self/fd/\(descriptor)"
+            if access(path, W_OK) == 0 {
+                self.path = path
+                self.descriptor = descriptor
+                return
+            }
+            close(descriptor)
+        }
+        self.path = FileSystem.temporaryPath(beside: object)
+        self.descriptor = -1
+    }
+
+    /// Returns what the compiler wrote (`nil` if nothing could be read), and removes the file.
+    func take() -> [UInt8]? {
+        guard self.descriptor >= 0 else {
+            defer { unlink(self.path) }
+            return try? FileSystem.read(self.path, limit: 64 << 20)
+        }
+        defer { close(self.descriptor) }
+        return try? FileSystem.readAll(self.descriptor, path: self.path, limit: 64 << 20)
+    }
+}
