@@ -42,7 +42,7 @@ import Testing
         try storage.store(first, for: key)
         #expect(try storage.entry(for: key) == first)
         let hex = Array(key.hex)
-        #expect(FileManager.default.fileExists(atPath: "\(self.directory)/\(hex[0])/\(hex[1])/\(key.hex)"))
+        #expect(FileManager.default.fileExists(atPath: "\(self.directory)/\(hex[0])/\(key.hex)"))
         try storage.store(second, for: key)
         #expect(try storage.entry(for: key) == second)
         #expect(storage.usage.entries == 1)
@@ -80,7 +80,7 @@ import Testing
             let storage = try LocalStorage(directory: self.directory, maximumSize: 1 << 30)
             for n in 0..<5 { try storage.store(Self.entry(size: 1000), for: Self.key(n)) }
         }
-        let shard = "\(self.directory)/0/0"
+        let shard = "\(self.directory)/0"
         try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: "\(shard)/.left-over.tmp", contents: Data([1]))
         let reopened = try LocalStorage(directory: self.directory, maximumSize: 1 << 30)
@@ -90,6 +90,40 @@ import Testing
         reopened.clear()
         #expect(reopened.usage.entries == 0)
         #expect(try reopened.entry(for: Self.key(0)) == nil)
+    }
+
+    @Test func `entries of the two-level layout are moved up a level when the index is rebuilt`() throws {
+        let fileManager = FileManager.default
+        var moved: [(key: CacheKey, entry: CacheEntry, old: String)] = []
+        do {
+            let storage = try LocalStorage(directory: self.directory, maximumSize: 1 << 30)
+            for n in 0..<6 {
+                let (key, entry) = (Self.key(n), Self.entry(size: 1000, fill: UInt8(n)))
+                try storage.store(entry, for: key)
+                let hex = Array(key.hex)
+                let old = "\(self.directory)/\(hex[0])/\(hex[1])/\(key.hex)"
+                try fileManager.createDirectory(atPath: Path.directory(of: old), withIntermediateDirectories: true)
+                try fileManager.moveItem(atPath: storage.path(for: key), toPath: old)
+                moved.append((key, entry, old))
+            }
+            try storage.addManifestEntry(ManifestTests.entry(1), for: Self.key(99))
+            let manifest = storage.manifestPath(for: Self.key(99))
+            let hex = Array(Self.key(99).hex)
+            let old = "\(self.directory)/\(hex[0])/\(hex[1])/\(Self.key(99).hex).manifest"
+            try fileManager.createDirectory(atPath: Path.directory(of: old), withIntermediateDirectories: true)
+            try fileManager.moveItem(atPath: manifest, toPath: old)
+        }
+        let subshard = Path.directory(of: moved[0].old)
+        _ = fileManager.createFile(atPath: "\(subshard)/.left-over.tmp", contents: Data([1]))
+        let reopened = try LocalStorage(directory: self.directory, maximumSize: 1 << 30)
+        defer { try? fileManager.removeItem(atPath: self.directory) }
+        #expect(reopened.usage.entries == 6)
+        for item in moved {
+            #expect(try reopened.entry(for: item.key) == item.entry)
+            #expect(fileManager.fileExists(atPath: reopened.path(for: item.key)))
+            #expect(!fileManager.fileExists(atPath: Path.directory(of: item.old)), "the old shard is gone")
+        }
+        #expect(try reopened.manifest(for: Self.key(99))?.entries == [ManifestTests.entry(1)])
     }
 
     @Test func `concurrent stores and reads of the same keys never see a partial entry`() async throws {

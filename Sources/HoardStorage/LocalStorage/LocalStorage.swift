@@ -2,8 +2,12 @@ import Glibc
 public import HoardCore
 import Synchronization
 
-/// Entries on local disk: one file per entry at `<directory>/<k0>/<k1>/<key>`, with a size limit kept by an LRU
-/// index that is rebuilt from the directory on start.
+/// Entries on local disk: one file per entry at `<directory>/<k0>/<key>`, with a size limit kept by an LRU index that
+/// is rebuilt from the directory on start.
+///
+/// One level of 16 shards: a new cache's first stores create 16 directories, not the ~80 a build's worth of entries
+/// would spread over two levels (ext4 without a journal spends ~0.1 ms finding an inode for each). Entries of the
+/// earlier two-level layout (`<k0>/<k1>/<key>`) are moved up a level when the index is rebuilt.
 ///
 /// Thread-safe: the index is behind a mutex; file writes are a temporary file and a rename, so readers never see
 /// a partial entry.
@@ -44,18 +48,20 @@ public final class LocalStorage: CacheStorage {
         // Only the shard directories that exist are read (a new cache has none: no failed open per shard).
         let shardNames = Set(hexDigits)
         for first in FileSystem.listDirectory(directory) where shardNames.contains(first) {
-            for second in FileSystem.listDirectory("\(directory)/\(first)") where shardNames.contains(second) {
-                let shard = "\(directory)/\(first)/\(second)"
-                for name in FileSystem.listDirectory(shard) {
-                    let path = "\(shard)/\(name)"
-                    if name.hasPrefix(".") {
-                        // A temporary left by a killed writer.
-                        unlink(path)
-                        continue
-                    }
-                    guard isStorageName(name), let stamp = FileSystem.stamp(of: path) else { continue }
-                    found.append((name, stamp.size, stamp.mtimeNanoseconds))
+            let shard = "\(directory)/\(first)"
+            var names = FileSystem.listDirectory(shard)
+            for second in names where shardNames.contains(second) {
+                names += Self.moveUp("\(shard)/\(second)")
+            }
+            for name in names {
+                let path = "\(shard)/\(name)"
+                if name.hasPrefix(".") {
+                    // A temporary left by a killed writer.
+                    unlink(path)
+                    continue
                 }
+                guard isStorageName(name), let stamp = FileSystem.stamp(of: path) else { continue }
+                found.append((name, stamp.size, stamp.mtimeNanoseconds))
             }
         }
         found.sort { $0.mtime < $1.mtime }
@@ -66,6 +72,23 @@ public final class LocalStorage: CacheStorage {
         }
         self.state = Mutex(index)
         self.evictIfNeeded()
+    }
+
+    /// Moves the entries of a second-level shard of the earlier layout into its parent, removes temporaries left by a
+    /// killed writer and then the directory (if empty), and returns the names moved.
+    private static func moveUp(_ subshard: String) -> [String] {
+        let parent = Path.directory(of: subshard)
+        var moved: [String] = []
+        for name in FileSystem.listDirectory(subshard) {
+            let path = "\(subshard)/\(name)"
+            if isStorageName(name), rename(path, "\(parent)/\(name)") == 0 {
+                moved.append(name)
+            } else if name.hasPrefix(".") {
+                unlink(path)
+            }
+        }
+        rmdir(subshard)
+        return moved
     }
 
     /// The number of result entries and the total size in bytes of entries and manifests.
@@ -96,10 +119,7 @@ public final class LocalStorage: CacheStorage {
     }
 
     private func path(forName name: String) -> String {
-        let utf8 = Array(name.utf8)
-        let first = String(decoding: utf8[0...0], as: UTF8.self)
-        let second = String(decoding: utf8[1...1], as: UTF8.self)
-        return "\(self.directory)/\(first)/\(second)/\(name)"
+        "\(self.directory)/\(name.prefix(1))/\(name)"
     }
 
     public func entry(for key: CacheKey) throws(StorageError) -> CacheEntry? {
