@@ -37,9 +37,7 @@ public struct WireWriter: Sendable {
 
     /// Writes a big-endian 32-bit integer.
     public mutating func write(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) {
-            self.bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        withUnsafeBytes(of: value.bigEndian) { self.bytes.append(contentsOf: $0) }
     }
 
     /// Writes a big-endian 32-bit signed integer (two's complement).
@@ -49,9 +47,7 @@ public struct WireWriter: Sendable {
 
     /// Writes a big-endian 64-bit integer.
     public mutating func write(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            self.bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        withUnsafeBytes(of: value.bigEndian) { self.bytes.append(contentsOf: $0) }
     }
 
     /// Writes a big-endian 64-bit signed integer (two's complement).
@@ -67,7 +63,12 @@ public struct WireWriter: Sendable {
 
     /// Writes a length-prefixed UTF-8 string.
     public mutating func write(_ value: String) {
-        self.write(Array(value.utf8))
+        var value = value
+        // The bytes in place: no array per string (a depend-mode record holds over a thousand).
+        value.withUTF8 { utf8 in
+            self.write(UInt32(utf8.count))
+            self.bytes.append(contentsOf: utf8)
+        }
     }
 }
 
@@ -138,10 +139,14 @@ public struct WireReader: Sendable {
 
     /// Reads a length-prefixed UTF-8 string; invalid UTF-8 is an error.
     public mutating func readString() throws(WireError) -> String {
-        let bytes = try self.readBytes()
-        // ASCII (paths, mostly) is valid UTF-8 as it is: the validating initializer is the slow, general path.
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        guard let string = String(validating: bytes, as: UTF8.self) else { throw WireError("invalid UTF-8") }
+        let count = Int(try self.readUInt32())
+        // Decoded from the message in place: no array per string (a depend-mode record holds over a thousand).
+        let string = try self.take(count).withUnsafeBufferPointer { bytes -> String? in
+            // ASCII (paths, mostly) is valid UTF-8 as it is: the validating initializer is the slow, general path.
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+            return String(validating: bytes, as: UTF8.self)
+        }
+        guard let string else { throw WireError("invalid UTF-8") }
         return string
     }
 

@@ -129,24 +129,28 @@ public struct IncludeSearchPath: Equatable, Sendable {
             }
         }
         // Regroup by the directory that would hold each candidate (a name may have directories of its own).
-        var groups: [ShadowCandidateGroup] = []
-        var groupIDs = StringTable()
         var subdirectories = StringTable()
-        var groupOfPair: [Int: Int] = [:]
         var baseNames = StringTable()
-        var seenInGroup: [IDSet] = []  // per group: the base names' ids
-        for (nameID, name) in names.strings.enumerated() {
+        var parts: [(subdirectory: Int, baseName: Int)] = []
+        parts.reserveCapacity(names.strings.count)
+        for name in names.strings {
             let slash = name.utf8.lastIndex(of: UInt8(ascii: "/"))
             let subdirectory = slash.map { String(name[..<$0]) } ?? ""
             let baseName = slash.map { String(name[name.utf8.index(after: $0)...]) } ?? name
-            let subdirectoryID = subdirectories.id(of: subdirectory)
-            let baseNameID = baseNames.id(of: baseName)
-            for directoryID in earlierDirectories[nameID].members {
-                let pair = directoryID << 32 | subdirectoryID
-                let group: Int
-                if let known = groupOfPair[pair] {
-                    group = known
-                } else {
+            parts.append((subdirectories.id(of: subdirectory), baseNames.id(of: baseName)))
+        }
+        var groups: [ShadowCandidateGroup] = []
+        var groupIDs = StringTable()
+        // Per directory and subdirectory: the group, or -1 (both are small numbers: a table, not a dictionary).
+        let subdirectoryCount = subdirectories.strings.count
+        var groupOfPair = [Int](repeating: -1, count: directories.strings.count * subdirectoryCount)
+        var seenInGroup: [IDSet] = []  // per group: the base names' ids
+        for (nameID, part) in parts.enumerated() {
+            earlierDirectories[nameID].forEach { directoryID in
+                let pair = directoryID * subdirectoryCount + part.subdirectory
+                var group = groupOfPair[pair]
+                if group < 0 {
+                    let subdirectory = subdirectories.strings[part.subdirectory]
                     let holder =
                         subdirectory.isEmpty
                         ? directories.strings[directoryID] : Self.join(directories.strings[directoryID], subdirectory)
@@ -157,9 +161,9 @@ public struct IncludeSearchPath: Equatable, Sendable {
                     }
                     groupOfPair[pair] = group
                 }
-                if !seenInGroup[group].contains(baseNameID) {
-                    seenInGroup[group].insert(baseNameID)
-                    groups[group].names.append(baseName)
+                if !seenInGroup[group].contains(part.baseName) {
+                    seenInGroup[group].insert(part.baseName)
+                    groups[group].names.append(baseNames.strings[part.baseName])
                 }
             }
         }
@@ -221,17 +225,15 @@ private struct IDSet {
         for index in other.words.indices { self.words[index] |= other.words[index] }
     }
 
-    /// The members in increasing order.
-    var members: [Int] {
-        var result: [Int] = []
+    /// Calls `body` with each member in increasing order.
+    func forEach(_ body: (Int) -> Void) {
         for (index, word) in self.words.enumerated() {
             var rest = word
             while rest != 0 {
-                result.append(index * 64 + rest.trailingZeroBitCount)
+                body(index * 64 + rest.trailingZeroBitCount)
                 rest &= rest - 1
             }
         }
-        return result
     }
 }
 
