@@ -15,7 +15,7 @@ struct AddedDependencyFile {
     /// The anonymous file, or -1 for a file on disk.
     private let descriptor: Int32
 
-    /// Makes one; the anonymous file is inherited by every child started until ``take()``.
+    /// Makes one; the anonymous file is inherited by children started until ``keepFromLaterChildren()``.
     ///
     /// - Parameter object: the compile's object file, with an absolute path.
     init(beside object: String) {
@@ -31,6 +31,11 @@ struct AddedDependencyFile {
         }
         self.path = FileSystem.temporaryPath(beside: object)
         self.descriptor = -1
+    }
+
+    /// Keeps children started from now on (once the compiler has started) from inheriting the anonymous file.
+    func keepFromLaterChildren() {
+        if self.descriptor >= 0 { _ = fcntl(self.descriptor, F_SETFD, FD_CLOEXEC) }
     }
 
     /// Returns what the compiler wrote (`nil` if nothing could be read), and removes the file.

@@ -132,12 +132,9 @@ struct CompileSession {
                     ? nil
                     : invocation.outputs.first { $0.role == .dependencies }.map { Path.join(workingDirectory, $0.path) }
                 // What refuses a store is known before the compile; otherwise the include search list is asked of
-                // the compiler while it compiles, if the daemon does not know it yet.
+                // the daemon once the compiler runs, and of the compiler, alongside, if the daemon does not know it.
                 let refusal = self.storeRefusal(direct: lookup, includes: [])
-                let searchPath =
-                    refusal == nil
-                    ? self.startSearchPathProbe(invocation, workingDirectory: workingDirectory, daemon: daemon)
-                    : .unavailable
+                var searchPath = SearchPathProbe.unavailable
                 self.compileAndStore(
                     colors: ColorTreatment(invocation),
                     key: nil,
@@ -145,7 +142,15 @@ struct CompileSession {
                     workingDirectory: workingDirectory,
                     dependencyFile: dependencyFile,
                     addingDependencyFileFor: lookup.addsDependencyFile
-                        ? Path.absolute(invocation.objectPath, relativeTo: workingDirectory) : nil
+                        ? Path.absolute(invocation.objectPath, relativeTo: workingDirectory) : nil,
+                    whileCompiling: {
+                        guard refusal == nil else { return }
+                        searchPath = self.startSearchPathProbe(
+                            invocation,
+                            workingDirectory: workingDirectory,
+                            daemon: daemon
+                        )
+                    }
                 ) { dependencies in
                     if let refusal { return .refused(refusal) }
                     if self.sourceChanged(lookup.sourcePath, since: lookup.sourceStamp) {
@@ -371,6 +376,7 @@ struct CompileSession {
     ///   - dependencyFile: the dependency file the command line writes, read when the compile ends.
     ///   - object: the command line writes no dependency file: the object's path, to add one for (see
     ///     ``AddedDependencyFile``).
+    ///   - whileCompiling: called once the compiler has started, before its output is read.
     ///   - manifest: called after a successful compile with the dependency file's content: what to record for
     ///     direct mode, or why to store nothing.
     func compileAndStore(
@@ -380,23 +386,22 @@ struct CompileSession {
         workingDirectory: String,
         dependencyFile: String? = nil,
         addingDependencyFileFor object: String? = nil,
+        whileCompiling: () -> Void = {},
         manifest: (_ dependencies: [UInt8]?) -> ManifestOutcome
     ) -> Never {
         let before = outputs.map { FileSystem.stamp(of: $0.path) }
         // Like ccache: always ask for colour, store it, and strip it for a stderr that is not a colour terminal.
         var arguments = [self.compilerName] + self.arguments
-        // Made last, so that no other child inherits it.
         let added = object.map { AddedDependencyFile(beside: $0) }
         if let added { arguments += ["-MD", "-MF", added.path] }
         let stripColor = colors.stripWhenNotTerminal && !TerminalColor.stderrWantsColor()
         if let flag = colors.forcedFlag { arguments.append(flag) }
         let result: ProcessResult
         do {
-            result = try ProcessRunner.run(
-                self.compilerPath,
-                arguments: arguments,
-                output: .forwardAndCapture(stripColor: stripColor)
-            )
+            let started = try ProcessRunner.start(self.compilerPath, arguments: arguments)
+            added?.keepFromLaterChildren()
+            whileCompiling()
+            result = started.finish(output: .forwardAndCapture(stripColor: stripColor))
         } catch {
             self.log.write("cannot run the compiler: \(error)")
             _ = added?.take()
