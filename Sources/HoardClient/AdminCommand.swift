@@ -91,10 +91,10 @@ enum AdminCommand {
         }
         let location = DaemonLocation(cacheDirectory: configuration.cacheDirectory)
         for _ in 0..<500 {
+            // A daemon removes its lock file as it exits; one killed leaves it, unlocked.
             let lock = open(location.daemonLockPath, O_RDWR | O_CLOEXEC)
-            if lock < 0 { break }
-            let free = flock(lock, LOCK_EX | LOCK_NB) == 0
-            close(lock)
+            let free = lock < 0 ? errno == ENOENT : flock(lock, LOCK_EX | LOCK_NB) == 0
+            if lock >= 0 { close(lock) }
             if free {
                 print("Daemon stopped")
                 return 0

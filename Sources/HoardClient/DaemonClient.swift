@@ -100,14 +100,20 @@ final class DaemonClient {
         } catch {
             throw .unreachable("\(error)")
         }
-        let lock = open(location.startLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw .unreachable("cannot open \(location.startLockPath)") }
-        defer { close(lock) }
         let deadline = MonotonicClock.now() + 10_000_000_000
-        while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+        var held: Int32?
+        while true {
+            do {
+                held = try LockFile.tryLock(location.startLockPath)
+            } catch {
+                throw .unreachable("\(error)")
+            }
+            if held != nil { break }
             guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for the start lock") }
             usleep(250)
         }
+        let lock = held ?? -1
+        defer { close(lock) }
         // Another client may have started it while we waited.
         if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
         guard let daemonPath = self.daemonExecutable() else { throw .unreachable("hoardd not found beside hoard") }

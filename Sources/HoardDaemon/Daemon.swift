@@ -23,6 +23,9 @@ public final class Daemon: Sendable {
         public var socketPath: String
         /// The lock held for the daemon's life.
         public var daemonLockPath: String
+        /// The lock clients take to start the daemon, removed with the daemon lock on exit; `nil` for a socket
+        /// elsewhere.
+        public var startLockPath: String?
         /// The size limit in bytes.
         public var maximumSize: UInt64
         /// Idle seconds before exiting; 0 = never.
@@ -49,6 +52,7 @@ public final class Daemon: Sendable {
             self.cacheDirectory = configuration.cacheDirectory
             self.socketPath = location.socketPath
             self.daemonLockPath = location.daemonLockPath
+            self.startLockPath = location.startLockPath
             self.maximumSize = configuration.maximumSize
             self.idleTimeoutSeconds = configuration.idleTimeoutSeconds
             self.compressionLevel = configuration.compressionLevel == 0 ? nil : configuration.compressionLevel
@@ -130,10 +134,16 @@ public final class Daemon: Sendable {
             }
         }
         // The daemon lock makes a second daemon for the same directory exit at once.
-        let lock = open(self.options.daemonLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            self.log.write("another daemon holds \(self.options.daemonLockPath); exiting")
-            return 0
+        let lock: Int32
+        do {
+            guard let held = try LockFile.tryLock(self.options.daemonLockPath) else {
+                self.log.write("another daemon holds \(self.options.daemonLockPath); exiting")
+                return 0
+            }
+            lock = held
+        } catch {
+            self.log.write("cannot take the daemon lock: \(error)")
+            return 1
         }
         let listener: Int32
         do {
@@ -200,7 +210,11 @@ public final class Daemon: Sendable {
         acceptors.waitForThreads(until: MonotonicClock.now() + 5_000_000_000)
         self.statistics.persist()
         self.log.write("stopped")
-        close(lock)
+        // The lock files go too, unless a client is starting the next daemon (it holds the start lock).
+        if let path = self.options.startLockPath, let start = try? LockFile.tryLock(path) {
+            LockFile.remove(path, holding: start)
+        }
+        LockFile.remove(self.options.daemonLockPath, holding: lock)
         return 0
     }
 

@@ -62,6 +62,7 @@ public enum DaemonMain {
         if let socketPath, socketPath != options.socketPath {
             options.socketPath = socketPath
             options.daemonLockPath = socketPath + ".daemon.lock"
+            options.startLockPath = nil
         }
         do {
             let daemon = try Daemon(options: options)

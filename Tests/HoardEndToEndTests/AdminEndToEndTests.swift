@@ -134,12 +134,20 @@ struct AdminEndToEndTests {
         #expect(try sandbox.stat("cache_entries") == 1)
     }
 
-    @Test func `start-server and stop-server control the daemon`() throws {
+    @Test func `start-server and stop-server control the daemon, which leaves no socket or lock file`() throws {
         let sandbox = try Sandbox("server")
+        let runtime = sandbox.root.appendingPathComponent("run/hoard").path
+        #expect(try sandbox.hoard(["--start-server"]).status == 0)
+        #expect(try sandbox.daemonPIDs().count == 1)
+        let names = try FileManager.default.contentsOfDirectory(atPath: runtime)
+        #expect(names.contains { $0.hasSuffix(".sock") } && names.contains { $0.hasSuffix(".daemon.lock") }, "\(names)")
+        #expect(try sandbox.hoard(["--stop-server"]).status == 0)
+        #expect(try sandbox.daemonPIDs().isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty)
+        // The next client starts a daemon as before.
         #expect(try sandbox.hoard(["--start-server"]).status == 0)
         #expect(try sandbox.daemonPIDs().count == 1)
         #expect(try sandbox.hoard(["--stop-server"]).status == 0)
-        #expect(try sandbox.daemonPIDs().isEmpty)
     }
 
     @Test func `an idle daemon exits after the idle timeout`() throws {
