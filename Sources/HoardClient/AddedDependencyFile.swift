@@ -19,15 +19,14 @@ struct AddedDependencyFile {
     ///
     /// - Parameter object: the compile's object file, with an absolute path.
     init(beside object: String) {
-        let descriptor = hoard_memfd_create("hoard-dependencies")
-        if descriptor >= 0 {
-            let path = "/proc/self/fd/\(descriptor)"
-            if access(path, W_OK) == 0 {
-                self.path = path
+        // /proc is asked about as a whole: a fresh process's first look under /proc/self costs some 40 us.
+        if hoard_has_procfs() != 0 {
+            let descriptor = hoard_memfd_create("hoard-dependencies")
+            if descriptor >= 0 {
+                self.path = "/proc/self/fd/\(descriptor)"
                 self.descriptor = descriptor
                 return
             }
-            close(descriptor)
         }
         self.path = FileSystem.temporaryPath(beside: object)
         self.descriptor = -1

@@ -8,62 +8,72 @@ public enum DependencyFile {
     /// - Parameter content: the file's bytes.
     /// - Returns: the prerequisites.
     public static func prerequisites(_ content: [UInt8]) -> [String] {
-        var result: [String] = []
-        var seen: Set<String> = []
-        var word: [UInt8] = []
-        var afterColon = false
-        var index = 0
-        func finishWord() {
-            defer { word.removeAll(keepingCapacity: true) }
-            guard !word.isEmpty else { return }
-            if afterColon {
-                let text = String(decoding: word, as: UTF8.self)
-                if seen.insert(text).inserted { result.append(text) }
+        content.withUnsafeBufferPointer { bytes in
+            var result: [String] = []
+            var seen: Set<String> = []
+            var word: [UInt8] = []
+            word.reserveCapacity(256)
+            var afterColon = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\\") && index + 1 < bytes.count {
+                    let next = bytes[index + 1]
+                    if next == 10 {
+                        Self.finish(&word, afterColon: afterColon, into: &result, seen: &seen)
+                        index += 2
+                        continue
+                    }
+                    if next == 13 && index + 2 < bytes.count && bytes[index + 2] == 10 {
+                        Self.finish(&word, afterColon: afterColon, into: &result, seen: &seen)
+                        index += 3
+                        continue
+                    }
+                    if next == 32 || next == UInt8(ascii: "#") {
+                        word.append(next)
+                        index += 2
+                        continue
+                    }
+                }
+                switch byte {
+                case UInt8(ascii: "$") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "$"):
+                    word.append(byte)
+                    index += 1
+                case 10:
+                    Self.finish(&word, afterColon: afterColon, into: &result, seen: &seen)
+                    afterColon = false
+                case 32, 9, 13:
+                    Self.finish(&word, afterColon: afterColon, into: &result, seen: &seen)
+                case UInt8(ascii: ":")
+                where !afterColon && (index + 1 == bytes.count || Self.isSpace(bytes[index + 1])):
+                    // The target list ends at the first ':' followed by whitespace.
+                    word.removeAll(keepingCapacity: true)
+                    afterColon = true
+                default:
+                    word.append(byte)
+                }
+                index += 1
             }
+            Self.finish(&word, afterColon: afterColon, into: &result, seen: &seen)
+            return result
         }
-        while index < content.count {
-            let byte = content[index]
-            if byte == UInt8(ascii: "\\") && index + 1 < content.count {
-                let next = content[index + 1]
-                if next == 10 {
-                    finishWord()
-                    index += 2
-                    continue
-                }
-                if next == 13 && index + 2 < content.count && content[index + 2] == 10 {
-                    finishWord()
-                    index += 3
-                    continue
-                }
-                if next == 32 || next == UInt8(ascii: "#") {
-                    word.append(next)
-                    index += 2
-                    continue
-                }
-            }
-            if byte == UInt8(ascii: "$") && index + 1 < content.count && content[index + 1] == UInt8(ascii: "$") {
-                word.append(byte)
-                index += 2
-                continue
-            }
-            if byte == 10 {
-                finishWord()
-                afterColon = false
-            } else if byte == 32 || byte == 9 || byte == 13 {
-                finishWord()
-            } else if byte == UInt8(ascii: ":") && !afterColon
-                && (index + 1 == content.count || [32, 9, 10, 13].contains(content[index + 1]))
-            {
-                // The target list ends at the first ':' followed by whitespace.
-                word.removeAll(keepingCapacity: true)
-                afterColon = true
-            } else {
-                word.append(byte)
-            }
-            index += 1
-        }
-        finishWord()
-        return result
+    }
+
+    /// Ends the word read so far: a prerequisite if it follows the colon.
+    private static func finish(
+        _ word: inout [UInt8],
+        afterColon: Bool,
+        into result: inout [String],
+        seen: inout Set<String>
+    ) {
+        defer { word.removeAll(keepingCapacity: true) }
+        guard afterColon, !word.isEmpty else { return }
+        let text = String(decoding: word, as: UTF8.self)
+        if seen.insert(text).inserted { result.append(text) }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 32 || byte == 9 || byte == 10 || byte == 13
     }
 }
 

@@ -11,6 +11,13 @@ import Testing
         )
     }
 
+    @Test func `dollars, hashes, carriage returns and a last line without its newline are read as make does`() {
+        let text = "a.o b.o: x$$y.h \\#h.h \\\r\n  c.h\r\nc.h:\r\nd.o: e.h e.h x$$y.h f.h"
+        #expect(DependencyFile.prerequisites(Array(text.utf8)) == ["x$y.h", "#h.h", "c.h", "e.h", "f.h"])
+        #expect(DependencyFile.prerequisites([]) == [])
+        #expect(DependencyFile.prerequisites(Array("a.o:".utf8)) == [])
+    }
+
     @Test func `paths under a base directory are relocated into the checkout they are restored into`() {
         let original = "/src/one/build/a.o: /src/one/a.c /usr/include/stdio.h \\\n /src/one/inc/my\\ h.h\n"
         let stored = DependencyFile.relocate(
