@@ -101,18 +101,7 @@ final class DaemonClient {
             throw .unreachable("\(error)")
         }
         let deadline = MonotonicClock.now() + 10_000_000_000
-        var held: Int32?
-        while true {
-            do {
-                held = try LockFile.tryLock(location.startLockPath)
-            } catch {
-                throw .unreachable("\(error)")
-            }
-            if held != nil { break }
-            guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for the start lock") }
-            usleep(250)
-        }
-        let lock = held ?? -1
+        let lock = try Self.takeLock(location.startLockPath, until: deadline)
         defer { close(lock) }
         // Another client may have started it while we waited.
         if let socket = try? UnixSocket.connect(to: location.socketPath) { return socket }
@@ -160,6 +149,21 @@ final class DaemonClient {
             guard attempts < 5 else { break }
         }
         throw .unreachable("the daemon did not start within 10 s")
+    }
+
+    /// Takes the lock at `path`, trying every 0.25 ms until `deadline` (monotonic nanoseconds).
+    private static func takeLock(_ path: String, until deadline: UInt64) throws(ConnectError) -> Int32 {
+        while true {
+            let held: Int32?
+            do {
+                held = try LockFile.tryLock(path)
+            } catch {
+                throw .unreachable("\(error)")
+            }
+            if let held { return held }
+            guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for \(path)") }
+            usleep(250)
+        }
     }
 
     /// Waits until `descriptor` yields a byte (`true`), or its end, an error or the timeout (`false`).
