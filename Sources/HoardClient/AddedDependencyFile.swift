@@ -41,9 +41,9 @@ struct AddedDependencyFile {
     func take() -> [UInt8]? {
         guard self.descriptor >= 0 else {
             defer { unlink(self.path) }
-            return try? FileSystem.read(self.path, limit: 64 << 20)
+            return try? FileSystem.read(self.path, limit: DependencyFile.sizeLimit)
         }
         defer { close(self.descriptor) }
-        return try? FileSystem.readAll(self.descriptor, path: self.path, limit: 64 << 20)
+        return try? FileSystem.readAll(self.descriptor, path: self.path, limit: DependencyFile.sizeLimit)
     }
 }

@@ -63,7 +63,7 @@ extension CompileSession {
             self.log.write("rustc dep-info pass: \(error)")
             self.runUncached(counting: .internalErrors, daemon: daemon)
         }
-        let content = try? FileSystem.read(dependencyFile, limit: 64 << 20)
+        let content = try? FileSystem.read(dependencyFile, limit: DependencyFile.sizeLimit)
         unlink(dependencyFile)
         guard pass.termination == .exited(0), let content else {
             self.runUncached(counting: .preprocessorFailures, daemon: daemon)

@@ -409,7 +409,8 @@ struct CompileSession {
             self.execCompiler()
         }
         // Read now, and a file the client added removed now, before any of the exits below.
-        let dependencies = added?.take() ?? dependencyFile.flatMap { try? FileSystem.read($0, limit: 64 << 20) }
+        let dependencies =
+            added?.take() ?? dependencyFile.flatMap { try? FileSystem.read($0, limit: DependencyFile.sizeLimit) }
         switch result.termination {
         case .signaled(let signalNumber):
             self.recordWithNewConnection([.compilerKilled])

@@ -1,5 +1,8 @@
 /// Reads the prerequisites of a make-style dependency file, as gcc and clang write it for `-MD`.
 public enum DependencyFile {
+    /// The largest dependency file the client reads back (a compile's own, or one it added).
+    public static let sizeLimit = 64 << 20
+
     /// Returns every prerequisite of every rule, in order and without duplicates.
     ///
     /// Handles line continuations (`\` at the end of a line), escaped spaces (`\ `), `$$` for `$`, and the phony
