@@ -56,24 +56,31 @@ extension Daemon {
                 return false
             }
         }
+        var directories = DirectoryStatuses()
         for group in entry.absentGroups {
             let directory = Path.join(workingDirectory, group.directory)
             // A missing directory holds none of the paths; an unchanged one still lacks them (see `AbsenceMemo`).
-            var status = stat()
-            guard stat(directory, &status) == 0 else {
-                if errno == ENOENT || errno == ENOTDIR { continue }
+            if self.absences.stillMissing(directory, statuses: &directories) { continue }
+            let stamp: FileStamp
+            switch directories.status(of: directory) {
+            case .missing:
+                self.absences.recordMissing(directory, statuses: &directories)
+                continue
+            case .failed:
+                return false
+            case .exists(let found, isDirectory: _):
+                stamp = found
+            }
+            if group.isMissingDirectory {
+                self.log.write("direct: \(group.directory) now exists and may hold a shadowing include")
                 return false
             }
-            let stamp = FileStamp(status)
             let memoKey = directory + "\u{0}" + group.digest
             if self.absences.stillAbsent(memoKey, stamp: stamp) { continue }
-            for name in group.names {
-                let path = group.prefix + name
-                var status = stat()
-                if stat(Path.join(workingDirectory, path), &status) == 0 || (errno != ENOENT && errno != ENOTDIR) {
-                    self.log.write("direct: \(path) now exists and may shadow an include")
-                    return false
-                }
+            let names = self.listings.names(in: directory, asking: group.names.count, statuses: &directories)
+            for name in group.names where !names.isAbsent(name, strictly: true) {
+                self.log.write("direct: \(group.prefix + name) now exists and may shadow an include")
+                return false
             }
             self.absences.recordAbsent(memoKey, stamp: stamp)
         }
@@ -118,11 +125,21 @@ extension Daemon {
         }
         var absentGroups: [Manifest.AbsentGroup] = []
         var absentInGroups: [[Bool]] = []  // per group and name, for the queries below
+        var directories = DirectoryStatuses()
         for group in record.shadowCandidates {
-            let names = self.listings.names(
+            let names = self.names(
                 in: Path.join(record.workingDirectory, group.directory),
-                asking: group.names.count
+                asking: group.names.count,
+                statuses: &directories
             )
+            if names.missing {
+                // The directory stands for its names: were it created, they would have to be looked at again.
+                if !group.names.isEmpty {
+                    absentGroups.append(Manifest.AbsentGroup(prefix: group.path(of: ""), names: []))
+                }
+                if !queries.isEmpty { absentInGroups.append(Array(repeating: true, count: group.names.count)) }
+                continue
+            }
             var absent: [Bool] = []
             var absentNames: [String] = []
             for name in group.names {
@@ -207,6 +224,17 @@ extension Daemon {
             pinnedDirectory: pinnedDirectory
         )
         return .success((manifestKey, entry))
+    }
+
+    /// What a directory holding shadowing candidates lacks; a missing one (proved by the memo when it can be) lacks
+    /// them all.
+    private func names(in directory: String, asking count: Int, statuses: inout DirectoryStatuses) -> DirectoryNames {
+        if self.absences.stillMissing(directory, statuses: &statuses) {
+            return DirectoryNames(directory: directory, hashes: nil, missing: true)
+        }
+        let names = self.listings.names(in: directory, asking: count, statuses: &statuses)
+        if names.missing { self.absences.recordMissing(directory, statuses: &statuses) }
+        return names
     }
 
     /// Tells whether a file changed at or after the record's compile started: it may have appeared after the compiler

@@ -46,30 +46,3 @@ final class DigestCache: Sendable {
         return record
     }
 }
-
-/// Directories whose absent paths (one group of a manifest entry) were all found absent, with the directory's stamp
-/// then.
-///
-/// Creating, removing or renaming a name in a directory changes its modification and status change times, so while
-/// the stamp is unchanged the paths are still absent and need no `stat` each: a C++ manifest can list thousands.
-/// File times are taken from a coarse clock, so a change within the same tick as an earlier one may leave the
-/// time as it was: a stamp is remembered only if the directory last changed more than a second before the check.
-final class AbsenceMemo: Sendable {
-    private let stamps: Mutex<[String: FileStamp]> = Mutex([:])
-    private static let capacity = 100_000
-
-    /// Tells whether the paths under `key` were found absent while the directory had this stamp.
-    func stillAbsent(_ key: String, stamp: FileStamp) -> Bool {
-        self.stamps.withLock { $0[key] } == stamp
-    }
-
-    /// Remembers that the paths under `key` are absent, if the directory's stamp is old enough to trust.
-    func recordAbsent(_ key: String, stamp: FileStamp) {
-        let trusted = WallClock.now() - 1_000_000_000
-        guard !stamp.changed(since: trusted) else { return }
-        self.stamps.withLock { stamps in
-            if stamps.count >= Self.capacity { stamps.removeAll(keepingCapacity: true) }
-            stamps[key] = stamp
-        }
-    }
-}

@@ -22,19 +22,20 @@ final class DirectoryListings: Sendable {
     }
 
     /// The names in `directory` (an absolute path), to answer about `count` names.
-    func names(in directory: String, asking count: Int) -> DirectoryNames {
-        var status = stat()
-        guard stat(directory, &status) == 0 else {
-            return DirectoryNames(directory: directory, hashes: nil, missing: errno == ENOENT || errno == ENOTDIR)
+    func names(in directory: String, asking count: Int, statuses: inout DirectoryStatuses) -> DirectoryNames {
+        let stamp: FileStamp
+        switch statuses.status(of: directory) {
+        case .exists(let found, isDirectory: _): stamp = found
+        case .missing: return DirectoryNames(directory: directory, hashes: nil, missing: true)
+        case .failed: return DirectoryNames(directory: directory, hashes: nil, missing: false)
         }
-        let stamp = FileStamp(status)
-        if let listing = self.listings.withLock({ $0[directory] }), listing.stamp == stamp {
+        if let listing = self.listings.withLock({ $0[directory] }), stamp.isUnchanged(since: listing.stamp) {
             return DirectoryNames(directory: directory, hashes: listing.hashes, missing: false)
         }
-        let kept = !stamp.changed(since: WallClock.now() - 1_000_000_000)
+        let kept = stamp.isSettled
         // A negative `stat` costs about as much as reading three entries; an entry takes some 24 bytes of a
         // directory's size on ext4, tmpfs, btrfs and XFS alike (a guess either way costs time, never correctness).
-        if !kept && count * 3 < Int(status.st_size) / 24 {
+        if !kept && count * 3 < Int(stamp.size) / 24 {
             return DirectoryNames(directory: directory, hashes: nil, missing: false)
         }
         var hashes: Set<UInt64>? = []
@@ -66,11 +67,17 @@ struct DirectoryNames {
     let missing: Bool
 
     /// Tells whether nothing exists at `name` in the directory.
-    func isAbsent(_ name: String) -> Bool {
+    ///
+    /// - Parameters:
+    ///   - name: a name in the directory.
+    ///   - strictly: count only a missing name as absent, not a `stat` that fails otherwise (no permission).
+    /// - Returns: `true` if nothing is there.
+    func isAbsent(_ name: String, strictly: Bool = false) -> Bool {
         if self.missing { return true }
         if let hashes = self.hashes, let hash = Self.foldedHash(name.utf8), !hashes.contains(hash) { return true }
         var status = stat()
-        return stat(Path.join(self.directory, name), &status) != 0
+        guard stat(Path.join(self.directory, name), &status) != 0 else { return false }
+        return !strictly || errno == ENOENT || errno == ENOTDIR
     }
 
     /// The stamp of the entry at `name` itself (a symbolic link is not followed), or `nil` if there is none.

@@ -18,12 +18,14 @@ public struct Manifest: Equatable, Sendable {
         }
     }
 
-    /// Absent paths that share everything up to their last slash.
+    /// Absent paths that share everything up to their last slash, or, with no names, a directory that must not
+    /// exist (it held no candidate when recorded because it was missing: most of a C manifest's groups are such,
+    /// `bits/` or `sys/` under each earlier search directory, and their names need not be kept).
     public struct AbsentGroup: Equatable, Sendable {
         /// What every path in the group starts with: a directory as recorded and a slash, or `""` for paths relative
         /// to the compile's working directory with no slash in them.
         public let prefix: String
-        /// The rest of each path (no slash).
+        /// The rest of each path (no slash); none when the directory itself must stay missing.
         public let names: [String]
         /// The digest, once a lookup asked for it: stores never need it, and a manifest kept in memory is looked
         /// up many times.
@@ -43,6 +45,9 @@ public struct Manifest: Equatable, Sendable {
 
         /// The paths, whole.
         public var paths: [String] { self.names.map { self.prefix + $0 } }
+
+        /// Whether the group stands for its directory, which must stay missing.
+        public var isMissingDirectory: Bool { self.names.isEmpty }
 
         /// A digest of the paths, naming the group in memos.
         public var digest: String {
@@ -150,7 +155,8 @@ public struct Manifest: Equatable, Sendable {
 
     /// Encodes the manifest: `"HOARDMAN"`, version (u16), entry count (u32); per entry the result key (32 bytes),
     /// include count (u32) and per include path length (u32), path, digest (32 bytes); absent group count (u32) and
-    /// per group its prefix, name count (u32) and names, each string as length (u32) and bytes; the pinned directory;
+    /// per group its prefix, name count (u32) and names (none: the directory must not exist), each string as length
+    /// (u32) and bytes; the pinned directory;
     /// then a BLAKE3 of everything before.
     public func encode() -> [UInt8] {
         var out = Array("HOARDMAN".utf8)
@@ -177,8 +183,10 @@ public struct Manifest: Equatable, Sendable {
 
     /// The version ``encode()`` writes.
     ///
-    /// Version 1 listed the absent paths one by one; it is still read.
-    static let version = 2
+    /// Version 1 listed the absent paths one by one, version 2 had no groups without names (a missing directory); both
+    /// are still read. A daemon that reads version 2 only must not read version 3: it would take a missing
+    /// directory's group for no absent paths at all.
+    static let version = 3
 
     /// Decodes a manifest, verifying its checksum.
     ///
@@ -195,7 +203,7 @@ public struct Manifest: Equatable, Sendable {
         }
         var reader = ManifestReader(bytes: body, offset: 8)
         let version = try reader.integer(2)
-        guard version == 1 || version == 2 else { throw StorageError(.corrupt, "unknown manifest version") }
+        guard (1...3).contains(version) else { throw StorageError(.corrupt, "unknown manifest version") }
         var entries: [Entry] = []
         for _ in 0..<(try reader.count()) {
             let key = CacheKey(digest: try reader.bytes(32))

@@ -188,6 +188,52 @@ struct DirectModeEndToEndTests {
         #expect(try sandbox.stat("direct_hits") == 2, "\(sandbox.logTail())")
     }
 
+    /// A directory searched first, missing at first, gets the header later.
+    ///
+    /// `directory`: `first/` is missing; `subdirectory`: `first/` exists but `first/sub/` does not; `link`: `first` is
+    /// a symbolic link to a directory that is missing. A hit remembers why the directory is missing (its nearest
+    /// existing ancestor, unchanged); the shadowing header needs a change there, or, for the link, none at all.
+    @Test(arguments: ["directory", "subdirectory", "link"])
+    func `a shadowing header in a directory that was missing is a miss`(layout: String) throws {
+        let sandbox = try Sandbox("missing-\(layout)")
+        let name = layout == "subdirectory" ? "sub/m.h" : "m.h"
+        try sandbox.write("second/\(name)", "#define M 1\n")
+        try sandbox.write("m.c", "#include <\(name)>\nint m(void) { return M; }\n")
+        let first = sandbox.work.appendingPathComponent("first").path
+        switch layout {
+        case "subdirectory": try FileManager.default.createDirectory(atPath: first, withIntermediateDirectories: true)
+        case "link": try FileManager.default.createSymbolicLink(atPath: first, withDestinationPath: "elsewhere")
+        default: break
+        }
+        let command = ["gcc", "-Ifirst", "-Isecond", "-c", "m.c", "-o", "m.o"]
+        try Self.compileAndCheck(sandbox, command, object: "m.o")
+        try sandbox.waitForStores(1)
+        usleep(1_200_000)  // the directories are settled: their stamps can be trusted
+        for _ in 0..<2 { try Self.compileAndCheck(sandbox, command, object: "m.o") }
+        #expect(try sandbox.stat("direct_hits") == 2)
+        try sandbox.write((layout == "link" ? "elsewhere/" : "first/") + name, "#define M 2\n")
+        try Self.compileAndCheck(sandbox, command, object: "m.o")
+        #expect(try sandbox.stat("direct_hits") == 2, "\(layout): \(sandbox.logTail())")
+    }
+
+    @Test func `a shadowing header among many candidates in a directory that keeps changing is a miss`() throws {
+        let sandbox = try Sandbox("many")
+        let headers = (0..<80).map { "h\($0).h" }
+        for header in headers { try sandbox.write("inc/\(header)", "#define \(header.dropLast(2).uppercased()) 1\n") }
+        let includes = headers.map { "#include \"\($0)\"\n" }.joined()
+        try sandbox.write("m.c", includes + "int m(void) { return H37; }\n")
+        // Each name is a candidate in the working directory, where the outputs keep changing it: the lookup reads
+        // the directory rather than settle 80 names with a `stat` each, and must still see the new one.
+        let command = ["gcc", "-Iinc", "-c", "m.c", "-o", "m.o"]
+        try Self.compileAndCheck(sandbox, command, object: "m.o")
+        try sandbox.waitForStores(1)
+        try Self.compileAndCheck(sandbox, command, object: "m.o")
+        #expect(try sandbox.stat("direct_hits") == 1)
+        try sandbox.write("h37.h", "#define H37 2\n")
+        try Self.compileAndCheck(sandbox, command, object: "m.o")
+        #expect(try sandbox.stat("direct_hits") == 1, "\(sandbox.logTail())")
+    }
+
     /// `shadowed`: the header is found in `inc2`, so `extra/probe.h` is an absent shadowing candidate in the same
     /// directory as `extra/opt.h`, a place the query looks: the daemon must record both.
     @Test(arguments: ["source", "header", "shadowed"])

@@ -22,6 +22,19 @@ import Testing
         #expect(throws: StorageError.self) { try Manifest.decode(Array(bytes.dropLast(3))) }
     }
 
+    @Test func `a directory that must stay missing round-trips as a group without names`() throws {
+        let missing = Manifest.AbsentGroup(prefix: "/usr/local/include/bits/", names: [])
+        let entry = Manifest.Entry(
+            includes: [],
+            absentGroups: [missing, Manifest.AbsentGroup(prefix: "inc/", names: ["a.h"])],
+            resultKey: CacheKey(digest: BLAKE3.hash([3]))
+        )
+        let decoded = try Manifest.decode(Manifest(entries: [entry]).encode())
+        #expect(decoded.entries == [entry])
+        #expect(decoded.entries[0].absentGroups.map(\.isMissingDirectory) == [true, false])
+        #expect(decoded.entries[0].absentPaths == ["inc/a.h"])
+    }
+
     static let oddPaths = [
         "/usr/include/bits/a.h", "/usr/include/bits/b.h", "/usr/include/c.h", "d.h", "e.h", "/x.h", "//y.h",
         "/usr/include/bits/sub/f.h", "/usr/include/bits/g.h", "a//b/h.h", "a/", "a", "/usr/include/c.h/",
@@ -78,9 +91,9 @@ import Testing
             pinnedDirectory: "/w"
         )
         #expect(manifest.entries == [expected])
-        // It is written back as version 2, and reads the same.
+        // It is written back as version 3, and reads the same.
         let rewritten = manifest.encode()
-        #expect(rewritten[8..<10] == [0, 2])
+        #expect(rewritten[8..<10] == [0, 3])
         #expect(try Manifest.decode(rewritten) == manifest)
     }
 

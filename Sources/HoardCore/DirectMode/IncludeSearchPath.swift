@@ -6,11 +6,17 @@ public struct IncludeSearchPath: Equatable, Sendable {
     public var quoteDirectories: [String]
     /// Directories searched for both forms (`-I`, `-isystem`, system directories, `-idirafter`), in order.
     public var angleDirectories: [String]
+    /// Directories the preprocessor left out because they did not exist.
+    ///
+    /// `-v` says `ignoring nonexistent directory` but not where in the search they were. One may exist by the next
+    /// compile, so each counts as searched first.
+    public var missingDirectories: [String]
 
     /// Creates a search path.
-    public init(quoteDirectories: [String], angleDirectories: [String]) {
+    public init(quoteDirectories: [String], angleDirectories: [String], missingDirectories: [String] = []) {
         self.quoteDirectories = quoteDirectories
         self.angleDirectories = angleDirectories
+        self.missingDirectories = missingDirectories
     }
 
     /// Parses the search list that gcc and clang print to stderr with `-v`.
@@ -20,11 +26,15 @@ public struct IncludeSearchPath: Equatable, Sendable {
     public static func parse(verboseOutput: [UInt8]) -> IncludeSearchPath? {
         var quote: [String] = []
         var angle: [String] = []
+        var missing: [String] = []
         var section = 0
         var found = false
         for rawLine in String(decoding: verboseOutput, as: UTF8.self).split(separator: "\n") {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.hasPrefix("#include \"...\" search starts here:") {
+            let ignored = "ignoring nonexistent directory \""
+            if line.hasPrefix(ignored) && line.hasSuffix("\"") && line.count > ignored.count + 1 {
+                missing.append(Self.trimmed(String(line.dropFirst(ignored.count).dropLast())))
+            } else if line.hasPrefix("#include \"...\" search starts here:") {
                 section = 1
                 found = true
             } else if line.hasPrefix("#include <...> search starts here:") {
@@ -33,14 +43,21 @@ public struct IncludeSearchPath: Equatable, Sendable {
             } else if line.hasPrefix("End of search list.") {
                 section = 0
             } else if section != 0 && line.hasPrefix(" ") {
-                var directory = String(line.dropFirst())
-                // clang marks framework directories; gcc may print a trailing slash.
-                if directory.hasSuffix(" (framework directory)") { continue }
-                while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+                // clang marks framework directories.
+                if line.hasSuffix(" (framework directory)") { continue }
+                let directory = Self.trimmed(String(line.dropFirst()))
                 if section == 1 { quote.append(directory) } else { angle.append(directory) }
             }
         }
-        return found ? IncludeSearchPath(quoteDirectories: quote, angleDirectories: angle) : nil
+        guard found else { return nil }
+        return IncludeSearchPath(quoteDirectories: quote, angleDirectories: angle, missingDirectories: missing)
+    }
+
+    /// A directory as printed, without the trailing slashes gcc may print.
+    private static func trimmed(_ printed: String) -> String {
+        var directory = printed
+        while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+        return directory
     }
 
     /// Returns the paths where a new file would take the place of `inclusion`.
@@ -57,8 +74,8 @@ public struct IncludeSearchPath: Equatable, Sendable {
             .filter { $0 != inclusion.path }
     }
 
-    /// All directories in search order, quote directories first.
-    public var allDirectories: [String] { self.quoteDirectories + self.angleDirectories }
+    /// All directories in search order, the missing ones first, then the quote directories.
+    public var allDirectories: [String] { self.missingDirectories + self.quoteDirectories + self.angleDirectories }
 
     /// Returns every path where `__has_include(name)` in the file `includer` may look: the includer's directory, then
     /// every search directory.
@@ -105,7 +122,7 @@ public struct IncludeSearchPath: Equatable, Sendable {
         for includes: [(path: String, includerDirectories: [String])]
     ) -> [ShadowCandidateGroup] {
         var directories = StringTable()
-        let searchIDs = (self.quoteDirectories + self.angleDirectories).map { directories.id(of: $0) }
+        let searchIDs = self.allDirectories.map { directories.id(of: $0) }
         // Per name (a path relative to some searched directory): the directories it would be looked up in first.
         var names = StringTable()
         var earlierDirectories: [IDSet] = []

@@ -20,13 +20,23 @@ import Testing
         #expect(
             path.angleDirectories == ["first", "second", "/usr/lib/gcc/x86_64-linux-gnu/12/include", "/usr/include"]
         )
+        #expect(path.missingDirectories == ["/usr/local/include/x86_64-linux-gnu"])
         #expect(IncludeSearchPath.parse(verboseOutput: Array("no list here".utf8)) == nil)
     }
 
     @Test func `a header found late may be shadowed by the includer's directory and every earlier directory`() throws {
         let path = try #require(IncludeSearchPath.parse(verboseOutput: Array(Self.verbose.utf8)))
         let candidates = path.shadowCandidates(for: LineMarkers.Inclusion(path: "second/s.h", includer: "src/m.c"))
-        #expect(candidates.sorted() == ["first/s.h", "q/s.h", "src/s.h"])
+        #expect(candidates.sorted() == ["/usr/local/include/x86_64-linux-gnu/s.h", "first/s.h", "q/s.h", "src/s.h"])
+    }
+
+    @Test func `a directory that did not exist counts as searched before every other`() throws {
+        let path = try #require(IncludeSearchPath.parse(verboseOutput: Array(Self.verbose.utf8)))
+        // It may be created before the next compile, at any place in the search: gcc does not say which.
+        let stdio = LineMarkers.Inclusion(path: "/usr/include/stdio.h", includer: "src/m.c")
+        #expect(path.shadowCandidates(for: stdio).contains("/usr/local/include/x86_64-linux-gnu/stdio.h"))
+        let first = LineMarkers.Inclusion(path: "q/a.h", includer: "src/m.c")
+        #expect(path.shadowCandidates(for: first).sorted() == ["/usr/local/include/x86_64-linux-gnu/a.h", "src/a.h"])
     }
 
     @Test func `a header found in the first place has nothing before it`() throws {
