@@ -49,9 +49,12 @@ final class TieredStorage: Sendable {
         self.remote?.putInBackground(key.hex, bytes)
     }
 
-    /// Returns the manifest under `key` from the first tier that has it.
+    /// Returns the manifest under `key` from the first tier that has entries for it (one written by an older version
+    /// is read as none).
     func manifest(for key: CacheKey) throws(StorageError) -> Manifest? {
-        if !self.remoteOnly, let manifest = try self.local.manifest(for: key) { return manifest }
+        if !self.remoteOnly, let manifest = try self.local.manifest(for: key), !manifest.entries.isEmpty {
+            return manifest
+        }
         guard let remote, let bytes = remote.get(key.hex + ".manifest") else { return nil }
         guard let manifest = try? Manifest.decode(bytes) else {
             remote.count(.remoteCorruptEntries)

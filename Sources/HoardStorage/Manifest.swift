@@ -183,9 +183,11 @@ public struct Manifest: Equatable, Sendable {
 
     /// The version ``encode()`` writes.
     ///
-    /// Version 1 listed the absent paths one by one, version 2 had no groups without names (a missing directory); both
-    /// are still read. A daemon that reads version 2 only must not read version 3: it would take a missing
-    /// directory's group for no absent paths at all.
+    /// Version 1 listed the absent paths one by one and version 2 had no groups without names (a missing directory).
+    /// Both were written by daemons that did not count search directories the compiler ignored as missing, so their
+    /// entries may lack the places a header created there would shadow: they are read as no entries (a miss, and the
+    /// next store writes version 3). A daemon that reads version 2 only counts version 3 as corrupt: it would take a
+    /// missing directory's group for no absent paths at all.
     static let version = 3
 
     /// Decodes a manifest, verifying its checksum.
@@ -203,7 +205,8 @@ public struct Manifest: Equatable, Sendable {
         }
         var reader = ManifestReader(bytes: body, offset: 8)
         let version = try reader.integer(2)
-        guard (1...3).contains(version) else { throw StorageError(.corrupt, "unknown manifest version") }
+        if version == 1 || version == 2 { return Manifest() }
+        guard version == UInt64(Self.version) else { throw StorageError(.corrupt, "unknown manifest version") }
         var entries: [Entry] = []
         for _ in 0..<(try reader.count()) {
             let key = CacheKey(digest: try reader.bytes(32))
@@ -212,17 +215,11 @@ public struct Manifest: Equatable, Sendable {
                 includes.append(Include(path: try reader.string(), digest: try reader.bytes(32)))
             }
             var groups: [AbsentGroup] = []
-            if version == 1 {
-                var absent: [String] = []
-                for _ in 0..<(try reader.count()) { absent.append(try reader.string()) }
-                groups = AbsentGroup.groups(of: absent)
-            } else {
-                for _ in 0..<(try reader.count()) {
-                    let prefix = try reader.string()
-                    var names: [String] = []
-                    for _ in 0..<(try reader.count()) { names.append(try reader.string()) }
-                    groups.append(AbsentGroup(prefix: prefix, names: names))
-                }
+            for _ in 0..<(try reader.count()) {
+                let prefix = try reader.string()
+                var names: [String] = []
+                for _ in 0..<(try reader.count()) { names.append(try reader.string()) }
+                groups.append(AbsentGroup(prefix: prefix, names: names))
             }
             let pinned = try reader.string()
             entries.append(Entry(includes: includes, absentGroups: groups, resultKey: key, pinnedDirectory: pinned))

@@ -195,25 +195,28 @@ struct DirectModeEndToEndTests {
     /// existing ancestor, unchanged); the shadowing header needs a change there, or, for the link, none at all.
     @Test(arguments: ["directory", "subdirectory", "link"])
     func `a shadowing header in a directory that was missing is a miss`(layout: String) throws {
-        let sandbox = try Sandbox("missing-\(layout)")
-        let name = layout == "subdirectory" ? "sub/m.h" : "m.h"
-        try sandbox.write("second/\(name)", "#define M 1\n")
-        try sandbox.write("m.c", "#include <\(name)>\nint m(void) { return M; }\n")
-        let first = sandbox.work.appendingPathComponent("first").path
-        switch layout {
-        case "subdirectory": try FileManager.default.createDirectory(atPath: first, withIntermediateDirectories: true)
-        case "link": try FileManager.default.createSymbolicLink(atPath: first, withDestinationPath: "elsewhere")
-        default: break
+        for compiler in Self.compilers {
+            let sandbox = try Sandbox("missing-\(layout)")
+            let name = layout == "subdirectory" ? "sub/m.h" : "m.h"
+            try sandbox.write("second/\(name)", "#define M 1\n")
+            try sandbox.write("m.c", "#include <\(name)>\nint m(void) { return M; }\n")
+            let first = sandbox.work.appendingPathComponent("first").path
+            switch layout {
+            case "subdirectory":
+                try FileManager.default.createDirectory(atPath: first, withIntermediateDirectories: true)
+            case "link": try FileManager.default.createSymbolicLink(atPath: first, withDestinationPath: "elsewhere")
+            default: break
+            }
+            let command = [compiler, "-Ifirst", "-Isecond", "-c", "m.c", "-o", "m.o"]
+            try Self.compileAndCheck(sandbox, command, object: "m.o")
+            try sandbox.waitForStores(1)
+            usleep(1_200_000)  // the directories are settled: their stamps can be trusted
+            for _ in 0..<2 { try Self.compileAndCheck(sandbox, command, object: "m.o") }
+            #expect(try sandbox.stat("direct_hits") == 2, "\(compiler), \(layout)")
+            try sandbox.write((layout == "link" ? "elsewhere/" : "first/") + name, "#define M 2\n")
+            try Self.compileAndCheck(sandbox, command, object: "m.o")
+            #expect(try sandbox.stat("direct_hits") == 2, "\(compiler), \(layout): \(sandbox.logTail())")
         }
-        let command = ["gcc", "-Ifirst", "-Isecond", "-c", "m.c", "-o", "m.o"]
-        try Self.compileAndCheck(sandbox, command, object: "m.o")
-        try sandbox.waitForStores(1)
-        usleep(1_200_000)  // the directories are settled: their stamps can be trusted
-        for _ in 0..<2 { try Self.compileAndCheck(sandbox, command, object: "m.o") }
-        #expect(try sandbox.stat("direct_hits") == 2)
-        try sandbox.write((layout == "link" ? "elsewhere/" : "first/") + name, "#define M 2\n")
-        try Self.compileAndCheck(sandbox, command, object: "m.o")
-        #expect(try sandbox.stat("direct_hits") == 2, "\(layout): \(sandbox.logTail())")
     }
 
     @Test func `a shadowing header among many candidates in a directory that keeps changing is a miss`() throws {
