@@ -5,8 +5,9 @@ set -euo pipefail
 kind=${1:-build}
 packages=(libzstd-dev libssl-dev pkg-config make gcc g++ binutils)
 if [ "$kind" = test ]; then
+    # gcc-12-locales and locales: a test runs gcc in German, whose -v output Hoard must still read.
     packages+=(dpkg-dev bsdutils procps patch util-linux redis-server memcached nginx libnginx-mod-http-dav-ext
-        librust-regex-dev librust-serde-dev librust-serde-derive-dev librust-syn-dev librust-quote-dev)
+        gcc-12-locales locales librust-regex-dev librust-serde-dev librust-serde-derive-dev librust-syn-dev librust-quote-dev)
 fi
 missing=()
 if [ "$kind" = test ] && ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
@@ -20,4 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "$kind" = test ] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+    $sudo locale-gen >/dev/null
 fi

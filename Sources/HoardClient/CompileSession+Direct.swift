@@ -190,7 +190,11 @@ extension CompileSession {
         if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
             return .known(searchPath)
         }
-        guard let started = try? ProcessRunner.start(self.compilerPath, arguments: command) else { return .unavailable }
+        let environment = Environment.withUntranslatedMessages()
+        guard let started = try? ProcessRunner.start(self.compilerPath, arguments: command, environment: environment)
+        else {
+            return .unavailable
+        }
         return .running(started, fact)
     }
 

@@ -59,16 +59,25 @@ extension CompileSession {
     ///   - identity: the compiler's identity.
     ///   - workingDirectory: the compile's working directory.
     ///   - daemon: the daemon connection, for the fact.
+    ///   - environment: the environment to run it in, or `nil` for ours.
     /// - Returns: the run's result and, when the driver ran, the fact to fill in after a hit.
     /// - Throws: ``SystemError`` if no process could be started.
     func preprocess(
         _ command: [String],
         identity: CompilerIdentity,
         workingDirectory: String,
-        daemon: DaemonClient
+        daemon: DaemonClient,
+        environment: [String]? = nil
     ) throws(SystemError) -> (result: ProcessResult, learn: CompilerFact?) {
         guard identity.family == .gcc else {
-            return (try ProcessRunner.run(self.compilerPath, arguments: command, output: .capture), nil)
+            return (
+                try ProcessRunner.run(
+                    self.compilerPath,
+                    arguments: command,
+                    output: .capture,
+                    environment: environment
+                ), nil
+            )
         }
         let fact = self.compilerFact("preprocessor command", command: command, workingDirectory: workingDirectory)
         if let bytes = fact.get(daemon) {
@@ -76,10 +85,15 @@ extension CompileSession {
                 String(decoding: $0, as: UTF8.self)
             }
             if let program = direct.first, FileSystem.isExecutableFile(program) {
-                return (try ProcessRunner.run(program, arguments: direct, output: .capture), nil)
+                return (
+                    try ProcessRunner.run(program, arguments: direct, output: .capture, environment: environment), nil
+                )
             }
         }
-        return (try ProcessRunner.run(self.compilerPath, arguments: command, output: .capture), fact)
+        return (
+            try ProcessRunner.run(self.compilerPath, arguments: command, output: .capture, environment: environment),
+            fact
+        )
     }
 
     /// Asks the driver which command it runs for `command` and keeps it, if it is one `cc1 -E` with plain

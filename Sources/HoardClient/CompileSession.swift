@@ -183,11 +183,13 @@ struct CompileSession {
             preprocessorCommand = [self.compilerName] + invocation.preprocessorArguments + verbose
             let result: ProcessResult
             do {
+                // With `-v` for a manifest, its search list is parsed: in English.
                 (result, learn) = try self.preprocess(
                     preprocessorCommand,
                     identity: identity,
                     workingDirectory: workingDirectory,
-                    daemon: daemon
+                    daemon: daemon,
+                    environment: direct != nil ? Environment.withUntranslatedMessages() : nil
                 )
             } catch {
                 self.log.write("preprocessor: \(error)")

@@ -34,6 +34,8 @@ public struct IncludeSearchPath: Equatable, Sendable {
             let ignored = "ignoring nonexistent directory \""
             if line.hasPrefix(ignored) && line.hasSuffix("\"") && line.count > ignored.count + 1 {
                 missing.append(Self.trimmed(String(line.dropFirst(ignored.count).dropLast())))
+            } else if let notDirectory = Self.notADirectory(line) {
+                missing.append(notDirectory)
             } else if line.hasPrefix("#include \"...\" search starts here:") {
                 section = 1
                 found = true
@@ -51,6 +53,21 @@ public struct IncludeSearchPath: Equatable, Sendable {
         }
         guard found else { return nil }
         return IncludeSearchPath(quoteDirectories: quote, angleDirectories: angle, missingDirectories: missing)
+    }
+
+    /// The path in gcc's warning that a search directory is something else (`cc1: warning: X: not a directory`): it
+    /// is left out of the search like a missing one, and may be a directory by the next compile.
+    private static func notADirectory(_ line: Substring) -> String? {
+        let suffix = ": not a directory"
+        let marker = Array(": warning: ".utf8)
+        let bytes = Array(line.utf8)
+        guard line.hasSuffix(suffix), bytes.count > marker.count + suffix.utf8.count else { return nil }
+        for start in 0...(bytes.count - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker)
+        {
+            let path = bytes[(start + marker.count)..<(bytes.count - suffix.utf8.count)]
+            return path.isEmpty ? nil : Self.trimmed(String(decoding: path, as: UTF8.self))
+        }
+        return nil
     }
 
     /// A directory as printed, without the trailing slashes gcc may print.

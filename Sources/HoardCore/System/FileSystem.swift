@@ -358,6 +358,27 @@ public enum Environment {
         getenv(name).map { String(cString: $0) }
     }
 
+    /// Returns `entries` (the environment) with messages in English, every other locale category kept: for a
+    /// compiler whose output is parsed (`-v`), whose translations would hide what it says.
+    ///
+    /// `LC_ALL` would override `LC_MESSAGES`, so it becomes `LANG` (every category but the ones set one by one,
+    /// which `LC_ALL` was overriding and are dropped); `LANGUAGE` would override both, so it is dropped.
+    ///
+    /// - Parameter entries: `NAME=value` entries.
+    /// - Returns: the entries to run the compiler with.
+    public static func withUntranslatedMessages(_ entries: [String] = Self.all()) -> [String] {
+        let all = entries.last { $0.hasPrefix("LC_ALL=") }.map { String($0.dropFirst("LC_ALL=".count)) } ?? ""
+        var result = entries.filter { entry in
+            if entry.hasPrefix("LANGUAGE=") || entry.hasPrefix("LC_MESSAGES=") || entry.hasPrefix("LC_ALL=") {
+                return false
+            }
+            return all.isEmpty || !(entry.hasPrefix("LANG=") || entry.hasPrefix("LC_"))
+        }
+        if !all.isEmpty { result.append("LANG=" + all) }
+        result.append("LC_MESSAGES=C")
+        return result
+    }
+
     /// Returns every `NAME=value` entry of the environment.
     public static func all() -> [String] {
         var result: [String] = []

@@ -30,6 +30,16 @@ import Testing
         #expect(candidates.sorted() == ["/usr/local/include/x86_64-linux-gnu/s.h", "first/s.h", "q/s.h", "src/s.h"])
     }
 
+    @Test func `a search directory that gcc found to be a file counts as missing`() throws {
+        let output = "cc1: warning: gen/: not a directory\ncc1plus: warning: a: b: not a directory\n" + Self.verbose
+        let path = try #require(IncludeSearchPath.parse(verboseOutput: Array(output.utf8)))
+        #expect(path.missingDirectories == ["gen", "a: b", "/usr/local/include/x86_64-linux-gnu"])
+        let unrelated = "cc1: warning: something else\nx.c: not a directory\n" + Self.verbose
+        #expect(
+            try #require(IncludeSearchPath.parse(verboseOutput: Array(unrelated.utf8))).missingDirectories.count == 1
+        )
+    }
+
     @Test func `a directory that did not exist counts as searched before every other`() throws {
         let path = try #require(IncludeSearchPath.parse(verboseOutput: Array(Self.verbose.utf8)))
         // It may be created before the next compile, at any place in the search: gcc does not say which.

@@ -22,3 +22,36 @@ struct WallClockTests {
         }
     }
 }
+
+struct EnvironmentTests {
+    @Test func `a compiler whose output is parsed speaks English, with every other locale setting kept`() {
+        let plain = Environment.withUntranslatedMessages(["PATH=/bin", "LANG=de_DE.UTF-8", "LC_CTYPE=de_DE.UTF-8"])
+        #expect(plain == ["PATH=/bin", "LANG=de_DE.UTF-8", "LC_CTYPE=de_DE.UTF-8", "LC_MESSAGES=C"])
+        // LC_ALL would override LC_MESSAGES: it stands in for every category as LANG; LANGUAGE would override all.
+        let overriding = Environment.withUntranslatedMessages([
+            "LC_ALL=fr_FR.UTF-8", "LANG=de_DE.UTF-8", "LC_NUMERIC=C", "LANGUAGE=fr:de", "LC_MESSAGES=fr_FR", "HOME=/h",
+        ])
+        #expect(overriding == ["HOME=/h", "LANG=fr_FR.UTF-8", "LC_MESSAGES=C"])
+    }
+
+    @Test func `gcc in a German locale gives its search list in English to Hoard`() throws {
+        // scripts/install-prerequisites.sh installs gcc's German messages and the locale.
+        let german = ["PATH=/usr/bin:/bin", "LC_ALL=de_DE.UTF-8"]
+        let command = ["gcc", "-v", "-E", "-Ino-such-directory", "-x", "c", "/dev/null"]
+        let translated = try ProcessRunner.run(
+            "/usr/bin/gcc",
+            arguments: command,
+            output: .capture,
+            environment: german
+        )
+        #expect(IncludeSearchPath.parse(verboseOutput: translated.standardError) == nil, "gcc speaks German here")
+        let result = try ProcessRunner.run(
+            "/usr/bin/gcc",
+            arguments: command,
+            output: .capture,
+            environment: Environment.withUntranslatedMessages(german)
+        )
+        let path = try #require(IncludeSearchPath.parse(verboseOutput: result.standardError))
+        #expect(path.missingDirectories.contains("no-such-directory"))
+    }
+}
