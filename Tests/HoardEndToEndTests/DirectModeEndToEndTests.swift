@@ -27,16 +27,27 @@ struct DirectModeEndToEndTests {
         return result
     }
 
+    /// Compiles, waits for the store, and compiles again: the second compile must be a direct hit.
+    static func compileTwiceForAHit(
+        _ sandbox: Sandbox,
+        _ arguments: [String],
+        object: String,
+        environment: [String: String] = [:],
+        _ comment: @autoclosure () -> String = ""
+    ) throws {
+        try Self.compileAndCheck(sandbox, arguments, object: object, environment: environment)
+        try sandbox.waitForStores(1)
+        try Self.compileAndCheck(sandbox, arguments, object: object, environment: environment)
+        #expect(try sandbox.stat("direct_hits") == 1, "\(comment()) \(sandbox.logTail())")
+    }
+
     @Test(arguments: compilers)
     func `a header edit is a miss and a touched but unchanged header is a direct hit`(compiler: String) throws {
         let sandbox = try Sandbox("direct")
         try sandbox.write("inc/v.h", "#define V 1\n")
         try sandbox.write("d.c", "#include \"v.h\"\n#include <stdio.h>\nint d(void) { return V; }\n")
         let command = [compiler, "-O2", "-Iinc", "-c", "d.c", "-o", "d.o"]
-        try Self.compileAndCheck(sandbox, command, object: "d.o")
-        try sandbox.waitForStores(1)
-        try Self.compileAndCheck(sandbox, command, object: "d.o")
-        #expect(try sandbox.stat("direct_hits") == 1)
+        try Self.compileTwiceForAHit(sandbox, command, object: "d.o")
         try sandbox.write("inc/v.h", "#define V 2\n")
         try Self.compileAndCheck(sandbox, command, object: "d.o")
         #expect(try sandbox.stat("misses") == 2)
@@ -80,10 +91,7 @@ struct DirectModeEndToEndTests {
             try sandbox.write(testCase.found, "#define S 1\n")
             try sandbox.write("s.c", "#include \(testCase.include)\nint s(void) { return S; }\n")
             let command = [compiler, "-O2"] + testCase.options + ["-c", "s.c", "-o", "s.o"]
-            try Self.compileAndCheck(sandbox, command, object: "s.o")
-            try sandbox.waitForStores(1)
-            try Self.compileAndCheck(sandbox, command, object: "s.o")
-            #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the unchanged build hits")
+            try Self.compileTwiceForAHit(sandbox, command, object: "s.o", "\(compiler): the unchanged build hits")
             try sandbox.write(testCase.shadow, "#define S 2\n")
             try Self.compileAndCheck(sandbox, command, object: "s.o")
             #expect(try sandbox.stat("direct_hits") == 1, "\(compiler): the shadowing header forces a miss")
@@ -228,10 +236,7 @@ struct DirectModeEndToEndTests {
         try sandbox.write("inc/g.h", "#define G 1\n")
         try sandbox.write("g.c", "#include <g.h>\n#include <stdio.h>\nint g(void) { return G; }\n")
         let command = ["gcc", "-Iinc", "-c", "g.c", "-o", "g.o"]
-        try Self.compileAndCheck(sandbox, command, object: "g.o", environment: environment)
-        try sandbox.waitForStores(1)
-        try Self.compileAndCheck(sandbox, command, object: "g.o", environment: environment)
-        #expect(try sandbox.stat("direct_hits") == 1, "\(setting): \(sandbox.logTail())")
+        try Self.compileTwiceForAHit(sandbox, command, object: "g.o", environment: environment, setting)
     }
 
     @Test func `a shadowing header among many candidates in a directory that keeps changing is a miss`() throws {
@@ -243,10 +248,7 @@ struct DirectModeEndToEndTests {
         // Each name is a candidate in the working directory, where the outputs keep changing it: the lookup reads
         // the directory rather than settle 80 names with a `stat` each, and must still see the new one.
         let command = ["gcc", "-Iinc", "-c", "m.c", "-o", "m.o"]
-        try Self.compileAndCheck(sandbox, command, object: "m.o")
-        try sandbox.waitForStores(1)
-        try Self.compileAndCheck(sandbox, command, object: "m.o")
-        #expect(try sandbox.stat("direct_hits") == 1)
+        try Self.compileTwiceForAHit(sandbox, command, object: "m.o")
         try sandbox.write("h37.h", "#define H37 2\n")
         try Self.compileAndCheck(sandbox, command, object: "m.o")
         #expect(try sandbox.stat("direct_hits") == 1, "\(sandbox.logTail())")
