@@ -64,6 +64,7 @@ extension CompileSession {
     /// Builds the manifest record from a preprocessor run made with `-v`.
     func manifestRecord(
         _ direct: DirectLookup,
+        invocation: CompileInvocation,
         resultKey: CacheKey,
         preprocessed: ProcessResult,
         workingDirectory: String,
@@ -79,6 +80,7 @@ extension CompileSession {
             direct,
             resultKey: resultKey.hex,
             includes: inclusions.map { ($0.path, IncludeSearchPath.directories(of: $0.includer.map { [$0] } ?? [])) },
+            forcedIncludes: invocation.hasForcedIncludes,
             searchPath: searchPath,
             workingDirectory: workingDirectory,
             pinnedDirectory: pinnedDirectory,
@@ -105,6 +107,7 @@ extension CompileSession {
             direct,
             resultKey: "",
             includes: includes.map { ($0, includerDirectories) },
+            forcedIncludes: invocation.hasForcedIncludes,
             searchPath: searchPath,
             workingDirectory: workingDirectory,
             // Without the preprocessed text, a `__FILE__` is the only sign that the output names the checkout.
@@ -117,11 +120,20 @@ extension CompileSession {
         _ direct: DirectLookup,
         resultKey: String,
         includes: [(path: String, includerDirectories: [String])],
+        forcedIncludes: Bool,
         searchPath: IncludeSearchPath,
         workingDirectory: String,
         pinnedDirectory: String,
         pinOnFileMacro: Bool
     ) -> ManifestOutcome {
+        // `-include` and `-imacros` files are looked for in the working directory first, so a header created there
+        // may take the place of any include (which includes came from the command line is not known).
+        let includes =
+            forcedIncludes
+            ? includes.map {
+                ($0.path, $0.includerDirectories.contains("") ? $0.includerDirectories : [""] + $0.includerDirectories)
+            }
+            : includes
         // The daemon reads the includes' stamps when it hashes them, and refuses any that changed during the compile.
         var wireIncludes = includes.map { direct.base.rewritePath($0.path) }
         // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged.

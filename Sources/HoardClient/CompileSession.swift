@@ -212,6 +212,7 @@ struct CompileSession {
         if let direct, let preprocessed {
             outcome = self.manifestRecord(
                 direct,
+                invocation: invocation,
                 resultKey: key,
                 preprocessed: preprocessed,
                 workingDirectory: workingDirectory,

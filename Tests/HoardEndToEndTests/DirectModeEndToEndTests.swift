@@ -239,6 +239,25 @@ struct DirectModeEndToEndTests {
         try Self.compileTwiceForAHit(sandbox, command, object: "g.o", environment: environment, setting)
     }
 
+    /// gcc and clang look for an `-include` or `-imacros` file in the working directory first, even when the source
+    /// is elsewhere: a header created there later takes its place.
+    @Test(arguments: ["-include", "-imacros"])
+    func `a forced include shadowed by a new header in the working directory is a miss`(option: String) throws {
+        for compiler in Self.compilers {
+            for setting in ["", "HOARD_PREPROCESS_ON_MISS"] {
+                let sandbox = try Sandbox("forced")
+                let environment = setting.isEmpty ? [:] : [setting: "1"]
+                try sandbox.write("inc/f.h", "#define F 1\n")
+                try sandbox.write("src/f.c", "int f(void) { return F; }\n")
+                let command = [compiler, option, "f.h", "-Iinc", "-c", "src/f.c", "-o", "f.o"]
+                try Self.compileTwiceForAHit(sandbox, command, object: "f.o", environment: environment, "\(compiler)")
+                try sandbox.write("f.h", "#define F 2\n")
+                try Self.compileAndCheck(sandbox, command, object: "f.o", environment: environment)
+                #expect(try sandbox.stat("direct_hits") == 1, "\(compiler) \(option) \(setting): \(sandbox.logTail())")
+            }
+        }
+    }
+
     @Test func `a shadowing header among many candidates in a directory that keeps changing is a miss`() throws {
         let sandbox = try Sandbox("many")
         let headers = (0..<80).map { "h\($0).h" }

@@ -66,6 +66,9 @@ public struct CompileInvocation: Equatable, Sendable {
     public var dependsOnHostCPU: Bool
     /// The command line has its own colour option.
     public var hasColorOption: Bool
+    /// The command line includes files before the source (`-include`, `-imacros`): the compiler looks for them in
+    /// its working directory first.
+    public var hasForcedIncludes: Bool = false
 
     /// The object's output.
     public var objectPath: String { self.outputs[0].path }
@@ -151,6 +154,7 @@ private struct State {
     var stackUsage = false
     var debugInfo = false
     var hostDependent = false
+    var forcedIncludes = false
     var recordsCommandLine = false
     var hasColorOption = false
     var notACompilation = false
@@ -230,6 +234,7 @@ private struct State {
             self.recordsCommandLine = true
             self.passThrough(spelled)
         case .include:
+            self.forcedIncludes = true
             for suffix in [".gch", ".pch", ".pth"] where fileExists(value + suffix) {
                 return .uncacheable(.precompiledHeader, detail: "-include \(value) has \(value + suffix)")
             }
@@ -353,7 +358,8 @@ private struct State {
                 dependsOnWorkingDirectory: self.debugInfo || self.coverageNotes || self.profileArcs,
                 dependsOnObjectPath: self.profileArcs || self.coverageNotes,
                 dependsOnHostCPU: self.hostDependent,
-                hasColorOption: self.hasColorOption
+                hasColorOption: self.hasColorOption,
+                hasForcedIncludes: self.forcedIncludes
             )
         )
     }

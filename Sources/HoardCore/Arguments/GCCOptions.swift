@@ -81,7 +81,7 @@ public enum GCCOptions {
         OptionSpec("-gsplit-dwarf", .flag, .splitDwarf),
         OptionSpec("-gtoggle", .flag, .prevents(.unsupportedOption)),
         OptionSpec("-idirafter", .joinedOrSeparate, .plain),
-        OptionSpec("-imacros", .joinedOrSeparate, .plain),
+        OptionSpec("-imacros", .joinedOrSeparate, .include),
         OptionSpec("-imultilib", .separate, .plain),
         OptionSpec("-include", .joinedOrSeparate, .include),
         OptionSpec("-include-pch", .separate, .prevents(.precompiledHeader)),  // clang

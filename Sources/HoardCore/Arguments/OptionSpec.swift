@@ -46,7 +46,8 @@ public enum OptionRole: Sendable, Equatable {
     case hostDependent
     /// `-frecord-gcc-switches`: the object embeds the full command line.
     case recordsCommandLine
-    /// `-include`: may name a precompiled header.
+    /// `-include`, `-imacros`: a file read before the source, looked for in the working directory first; it may name
+    /// a precompiled header.
     case include
     /// `-Xpreprocessor`.
     case preprocessorPassThrough
