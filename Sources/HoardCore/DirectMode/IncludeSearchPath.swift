@@ -22,7 +22,7 @@ public struct IncludeSearchPath: Equatable, Sendable {
     /// Parses the search list that gcc and clang print to stderr with `-v`.
     ///
     /// - Parameter verboseOutput: the preprocessor's stderr.
-    /// - Returns: the search path, or `nil` if the output has no search list.
+    /// - Returns: the search path, or `nil` if the output has no search list or the search uses a header map.
     public static func parse(verboseOutput: [UInt8]) -> IncludeSearchPath? {
         var quote: [String] = []
         var angle: [String] = []
@@ -45,8 +45,10 @@ public struct IncludeSearchPath: Equatable, Sendable {
             } else if line.hasPrefix("End of search list.") {
                 section = 0
             } else if section != 0 && line.hasPrefix(" ") {
-                // clang marks framework directories.
+                // clang marks framework directories, and header maps: a map sends names anywhere, and its content
+                // is not recorded, so no search list is known.
                 if line.hasSuffix(" (framework directory)") { continue }
+                if line.hasSuffix(" (headermap)") { return nil }
                 let directory = Self.trimmed(String(line.dropFirst()))
                 if section == 1 { quote.append(directory) } else { angle.append(directory) }
             }

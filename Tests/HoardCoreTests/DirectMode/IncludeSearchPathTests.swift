@@ -1,3 +1,4 @@
+import Foundation
 import HoardCore
 import Testing
 
@@ -38,6 +39,12 @@ import Testing
         #expect(
             try #require(IncludeSearchPath.parse(verboseOutput: Array(unrelated.utf8))).missingDirectories.count == 1
         )
+    }
+
+    @Test func `a search that goes through a header map gives no search list`() {
+        let output = Self.verbose.replacingOccurrences(of: " first\n", with: " names.hmap (headermap)\n first\n")
+        #expect(output != Self.verbose)
+        #expect(IncludeSearchPath.parse(verboseOutput: Array(output.utf8)) == nil)
     }
 
     @Test func `a directory that did not exist counts as searched before every other`() throws {
