@@ -2,7 +2,8 @@ import Glibc
 import HoardCore
 import Synchronization
 
-/// Digests of input files, valid while their stamp is unchanged: unchanged headers are never hashed twice.
+/// Digests of input files, valid while their stamp (status change time included: it cannot be set back) is
+/// unchanged: unchanged headers are never hashed twice.
 ///
 /// Thread-safe. A file is read and hashed outside the lock; two threads may hash the same new file once each.
 final class DigestCache: Sendable {
@@ -23,7 +24,7 @@ final class DigestCache: Sendable {
     /// - Returns: the record, or `nil` if the file is missing, unreadable or not regular.
     func record(for path: String) -> Record? {
         guard let stamp = FileSystem.stamp(of: path) else { return nil }
-        if let cached = self.records.withLock({ $0[path] }), cached.stamp == stamp { return cached }
+        if let cached = self.records.withLock({ $0[path] }), stamp.isUnchanged(since: cached.stamp) { return cached }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -39,10 +40,18 @@ final class DigestCache: Sendable {
             findings: SourceFindings.scan(bytes),
             queries: HasIncludeQueries(bytes)
         )
+        // File times come from a coarse clock: a file changed again in the tick it was hashed in may keep its stamp
+        // (same size and times), so a digest is kept only once the file last changed more than a second before.
+        guard after.isSettled else { return record }
         self.records.withLock { records in
             if records.count >= Self.capacity { records.removeAll(keepingCapacity: true) }
             records[path] = record
         }
         return record
+    }
+
+    /// Whether a digest of `path` is kept (for tests).
+    func isKept(_ path: String) -> Bool {
+        self.records.withLock { $0[path] } != nil
     }
 }
