@@ -202,12 +202,23 @@ extension CompileSession {
         if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
             return .known(searchPath)
         }
-        let environment = Environment.withUntranslatedMessages()
-        guard let started = try? ProcessRunner.start(self.compilerPath, arguments: command, environment: environment)
-        else {
+        let lockPath = self.answerLockPath(for: fact.path)
+        let lock: AnswerLock?
+        switch AnswerLock.take(lockPath) {
+        case .held(let held): lock = held
+        case .busy: return .elsewhere(command, fact, lockPath: lockPath)
+        case .unavailable: lock = nil
+        }
+        // The holder before us may have just given it to the daemon.
+        if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
+            lock?.release()
+            return .known(searchPath)
+        }
+        guard let started = self.startProbe(command) else {
+            lock?.release()
             return .unavailable
         }
-        return .running(started, fact)
+        return .running(started, fact, lock)
     }
 
     /// The include search list the probe found, kept by the daemon for the next misses; `nil` if there is none.
@@ -217,16 +228,50 @@ extension CompileSession {
             return searchPath
         case .unavailable:
             return nil
-        case .running(let started, let fact):
-            let result = started.finish()
-            guard result.termination == .exited(0),
-                let searchPath = IncludeSearchPath.parse(verboseOutput: result.standardError)
-            else {
-                return nil
+        case .running(let started, let fact, let lock):
+            defer { lock?.release() }
+            return self.searchPath(from: started, keptUnder: fact, daemon: daemon)
+        case .elsewhere(let command, let fact, let lockPath):
+            // Another job of the build asked first: its answer is usually in before this compile ends.
+            let lock = AnswerLock.wait(lockPath)
+            defer { lock?.release() }
+            if let cached = fact.get(daemon), let searchPath = IncludeSearchPath.parse(verboseOutput: cached) {
+                return searchPath
             }
-            fact.put(result.standardError, daemon)
-            return searchPath
+            guard let started = self.startProbe(command) else { return nil }
+            return self.searchPath(from: started, keptUnder: fact, daemon: daemon)
         }
+    }
+
+    /// Waits for a probe of ours and gives its answer to the daemon; another client's is left to wait for later.
+    func settleSearchPathProbe(_ probe: SearchPathProbe, daemon: DaemonClient) -> SearchPathProbe {
+        guard case .running = probe else { return probe }
+        return self.finishSearchPathProbe(probe, daemon: daemon).map { .known($0) } ?? .unavailable
+    }
+
+    /// Starts `command` (`-v` on an empty input), with messages in English.
+    private func startProbe(_ command: [String]) -> ProcessRunner.Started? {
+        try? ProcessRunner.start(
+            self.compilerPath,
+            arguments: command,
+            environment: Environment.withUntranslatedMessages()
+        )
+    }
+
+    /// The search list in a probe's output, which the daemon keeps under `fact`.
+    private func searchPath(
+        from started: ProcessRunner.Started,
+        keptUnder fact: CompilerFact,
+        daemon: DaemonClient
+    ) -> IncludeSearchPath? {
+        let result = started.finish()
+        guard result.termination == .exited(0),
+            let searchPath = IncludeSearchPath.parse(verboseOutput: result.standardError)
+        else {
+            return nil
+        }
+        fact.put(result.standardError, daemon)
+        return searchPath
     }
 }
 
@@ -234,8 +279,11 @@ extension CompileSession {
 enum SearchPathProbe {
     /// The daemon knew it.
     case known(IncludeSearchPath)
-    /// The compiler is being asked (`-v` on an empty input); the answer is kept under the fact.
-    case running(ProcessRunner.Started, CompilerFact)
+    /// The compiler is being asked (`-v` on an empty input), under the answer's lock if it could be taken; the
+    /// answer is kept under the fact.
+    case running(ProcessRunner.Started, CompilerFact, AnswerLock?)
+    /// Another client holds the answer's lock and is asking: wait for it after the compile, then look it up.
+    case elsewhere([String], CompilerFact, lockPath: String)
     /// Nothing to ask, or the compiler could not be started.
     case unavailable
 }

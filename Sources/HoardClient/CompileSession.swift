@@ -145,9 +145,10 @@ struct CompileSession {
                         ? Path.absolute(invocation.objectPath, relativeTo: workingDirectory) : nil,
                     whileCompiling: {
                         guard refusal == nil else { return }
-                        searchPath = self.startSearchPathProbe(
-                            invocation,
-                            workingDirectory: workingDirectory,
+                        // A probe of ours is waited for now, beside the compiler, and its answer given to the daemon,
+                        // so that other jobs waiting for it need not wait for this compile as well.
+                        searchPath = self.settleSearchPathProbe(
+                            self.startSearchPathProbe(invocation, workingDirectory: workingDirectory, daemon: daemon),
                             daemon: daemon
                         )
                     }
@@ -491,12 +492,28 @@ struct CompileSession {
     }
 
     /// Returns the compiler's identity from the daemon's file for it, else from the daemon's cache, computing and
-    /// storing it on a miss.
+    /// storing it on a miss (one client at a time: the others wait for its answer).
     func compilerIdentity(_ daemon: DaemonClient) -> CompilerIdentity? {
-        let realPath = self.compilerRealPath
         guard let stamp = self.compilerStamp else {
             return nil
         }
+        if let known = self.knownCompilerIdentity(stamp: stamp, daemon: daemon) { return known }
+        let lockPath = self.answerLockPath(for: "identity\u{0}\(self.compilerRealPath)\u{0}\(stamp.fields)")
+        let lock: AnswerLock?
+        switch AnswerLock.take(lockPath) {
+        case .held(let held): lock = held
+        case .busy: lock = AnswerLock.wait(lockPath)
+        case .unavailable: lock = nil
+        }
+        defer { lock?.release() }
+        // The holder before us may have just given it to the daemon.
+        if let known = self.knownCompilerIdentity(stamp: stamp, daemon: daemon) { return known }
+        return self.computeCompilerIdentity(stamp: stamp, daemon: daemon)
+    }
+
+    /// The compiler's identity from the daemon's file for it, else from the daemon's cache.
+    private func knownCompilerIdentity(stamp: FileStamp, daemon: DaemonClient) -> CompilerIdentity? {
+        let realPath = self.compilerRealPath
         let file = CompilerIdentityFile.path(for: realPath, cacheDirectory: self.configuration.cacheDirectory)
         if let bytes = try? FileSystem.read(file),
             let serialized = CompilerIdentityFile.identity(in: bytes, compilerPath: realPath, stamp: stamp),
@@ -506,11 +523,15 @@ struct CompileSession {
         }
         if case .compilerIdentity(let bytes?) = try? daemon.request(
             .compilerIdentityGet(path: realPath, stamp: stamp)
-        ),
-            let identity = CompilerIdentity(serialized: bytes)
-        {
-            return identity
+        ) {
+            return CompilerIdentity(serialized: bytes)
         }
+        return nil
+    }
+
+    /// Works out the compiler's identity (`--version` and its bytes) and gives it to the daemon.
+    private func computeCompilerIdentity(stamp: FileStamp, daemon: DaemonClient) -> CompilerIdentity? {
+        let realPath = self.compilerRealPath
         guard
             let version = try? ProcessRunner.run(
                 self.compilerPath,
@@ -534,6 +555,11 @@ struct CompileSession {
         let identity = CompilerIdentity(family: family, digest: Hex.encode(hasher.finalize()))
         _ = try? daemon.request(.compilerIdentityPut(path: realPath, stamp: stamp, identity: identity.serialized))
         return identity
+    }
+
+    /// The lock of the one client that works `answer` out for every client asking at the same time.
+    func answerLockPath(for answer: String) -> String {
+        DaemonLocation(cacheDirectory: self.configuration.cacheDirectory).answerLockPath(for: answer)
     }
 
     /// Counts `reason` and runs the compiler in place of this process.

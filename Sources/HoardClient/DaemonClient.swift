@@ -153,17 +153,14 @@ final class DaemonClient {
 
     /// Takes the lock at `path`, trying every 0.25 ms until `deadline` (monotonic nanoseconds).
     private static func takeLock(_ path: String, until deadline: UInt64) throws(ConnectError) -> Int32 {
-        while true {
-            let held: Int32?
-            do {
-                held = try LockFile.tryLock(path)
-            } catch {
-                throw .unreachable("\(error)")
-            }
-            if let held { return held }
-            guard MonotonicClock.now() < deadline else { throw .unreachable("timed out waiting for \(path)") }
-            usleep(250)
+        let held: Int32?
+        do {
+            held = try LockFile.lock(path, until: deadline)
+        } catch {
+            throw .unreachable("\(error)")
         }
+        guard let held else { throw .unreachable("timed out waiting for \(path)") }
+        return held
     }
 
     /// Waits until `descriptor` yields a byte (`true`), or its end, an error or the timeout (`false`).

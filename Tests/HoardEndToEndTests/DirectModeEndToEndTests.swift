@@ -365,6 +365,34 @@ struct DirectModeEndToEndTests {
         return arguments.allSatisfy { words.contains(Substring($0)) }
     }
 
+    @Test func `jobs that start at once ask the compiler for its identity and search list once`() throws {
+        let sandbox = try Sandbox("once")
+        let (compiler, log) = try Self.recordingCompiler(sandbox)
+        for n in 0..<8 { try sandbox.write("j\(n).c", "#include <stdio.h>\nint j\(n)(void) { return \(n); }\n") }
+        let group = DispatchGroup()
+        let results = ResultBox(count: 8)
+        for n in 0..<8 {
+            group.enter()
+            Thread.detachNewThread {
+                results.set(n, (try? sandbox.hoard([compiler, "-O2", "-c", "j\(n).c"]))?.status ?? -1)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        #expect(results.all == Array(repeating: 0, count: 8))
+        let calls = Self.calls(log)
+        #expect(calls.filter { Self.call($0, has: "--version") }.count == 1, "\(calls)")
+        #expect(calls.filter { Self.call($0, has: "-v", "/dev/null") }.count == 1, "\(calls)")
+        try sandbox.waitForStores(8)
+        for n in 0..<8 {
+            try Self.compileAndCheck(sandbox, [compiler, "-O2", "-c", "j\(n).c", "-o", "j\(n).o"], object: "j\(n).o")
+        }
+        #expect(try sandbox.stat("direct_hits") == 8)
+        // The locks go with their holders.
+        let runtime = sandbox.root.appendingPathComponent("run/hoard").path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).filter { $0.contains("answer") }.isEmpty)
+    }
+
     @Test func `a direct-mode hit starts no process`() throws {
         let sandbox = try Sandbox("noprocess")
         let (compiler, log) = try Self.recordingCompiler(sandbox)

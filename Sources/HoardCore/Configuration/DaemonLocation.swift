@@ -13,6 +13,8 @@ public struct DaemonLocation: Equatable, Sendable {
     public var startLockPath: String
     /// Held by the running daemon for its whole life, so that a second daemon exits at once.
     public var daemonLockPath: String
+    /// What names this cache directory's files here.
+    private var name: String
 
     /// Computes the location for a cache directory.
     ///
@@ -29,10 +31,19 @@ public struct DaemonLocation: Equatable, Sendable {
         var hasher = BLAKE3()
         hasher.update(cacheDirectory)
         let name = Hex.encode(hasher.finalize(count: 8))
+        self.name = name
         self.directory = base
         self.socketPath = "\(base)/\(name).sock"
         self.startLockPath = "\(base)/\(name).start.lock"
         self.daemonLockPath = "\(base)/\(name).daemon.lock"
+    }
+
+    /// The lock taken by the one client that works out `answer` (a compiler's identity or a fact about it) while
+    /// others wait for it: at the start of a parallel build, every job would otherwise ask the compiler at once.
+    public func answerLockPath(for answer: String) -> String {
+        var hasher = BLAKE3()
+        hasher.update(answer)
+        return "\(self.directory)/\(self.name).answer-\(Hex.encode(hasher.finalize(count: 8))).lock"
     }
 
     /// Creates the directory with mode 0700 and checks that it belongs to us and nobody else can enter it.

@@ -32,6 +32,21 @@ public enum LockFile {
         }
     }
 
+    /// Takes the lock at `path`, waiting for its holder to let go until `deadline` (``MonotonicClock``).
+    ///
+    /// - Parameters:
+    ///   - path: the lock file.
+    ///   - deadline: when to give up.
+    /// - Returns: the descriptor holding the lock, or `nil` once the deadline has passed.
+    /// - Throws: ``SystemError`` if the file cannot be opened.
+    public static func lock(_ path: String, until deadline: UInt64) throws(SystemError) -> Int32? {
+        while true {
+            if let held = try Self.tryLock(path) { return held }
+            guard MonotonicClock.now() < deadline else { return nil }
+            usleep(250)
+        }
+    }
+
     /// Removes the lock file and lets go of the lock held through `descriptor` (from ``tryLock(_:)``).
     public static func remove(_ path: String, holding descriptor: Int32) {
         unlink(path)

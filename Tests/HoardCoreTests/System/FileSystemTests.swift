@@ -55,3 +55,18 @@ struct EnvironmentTests {
         #expect(path.missingDirectories.contains("no-such-directory"))
     }
 }
+
+struct LockFileTests {
+    @Test func `a lock held elsewhere is waited for until the deadline, and taken once let go`() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID())").path
+        let holder = try #require(try LockFile.tryLock(path))
+        #expect(try LockFile.tryLock(path) == nil)
+        let started = MonotonicClock.now()
+        #expect(try LockFile.lock(path, until: started + 50_000_000) == nil)
+        #expect(MonotonicClock.now() - started >= 50_000_000)
+        LockFile.remove(path, holding: holder)
+        let taken = try #require(try LockFile.lock(path, until: MonotonicClock.now() + 1_000_000_000))
+        LockFile.remove(path, holding: taken)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
