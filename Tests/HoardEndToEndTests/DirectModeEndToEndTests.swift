@@ -369,17 +369,9 @@ struct DirectModeEndToEndTests {
         let sandbox = try Sandbox("once")
         let (compiler, log) = try Self.recordingCompiler(sandbox)
         for n in 0..<8 { try sandbox.write("j\(n).c", "#include <stdio.h>\nint j\(n)(void) { return \(n); }\n") }
-        let group = DispatchGroup()
-        let results = ResultBox(count: 8)
-        for n in 0..<8 {
-            group.enter()
-            Thread.detachNewThread {
-                results.set(n, (try? sandbox.hoard([compiler, "-O2", "-c", "j\(n).c"]))?.status ?? -1)
-                group.leave()
-            }
-        }
-        #expect(group.wait(timeout: .now() + 120) == .success)
-        #expect(results.all == Array(repeating: 0, count: 8))
+        #expect(
+            sandbox.hoardAtOnce((0..<8).map { [compiler, "-O2", "-c", "j\($0).c"] }) == Array(repeating: 0, count: 8)
+        )
         let calls = Self.calls(log)
         #expect(calls.filter { Self.call($0, has: "--version") }.count == 1, "\(calls)")
         #expect(calls.filter { Self.call($0, has: "-v", "/dev/null") }.count == 1, "\(calls)")

@@ -147,45 +147,12 @@ struct FaultEndToEndTests {
     @Test func `fifty cold clients at once start one daemon and all compile correctly`() throws {
         let sandbox = try Sandbox("fifty")
         for n in 0..<50 { try sandbox.write("p\(n).c", "int p\(n)(void) { return \(n); }\n") }
-        let group = DispatchGroup()
-        let results = ResultBox(count: 50)
-        for n in 0..<50 {
-            group.enter()
-            Thread.detachNewThread {
-                let result = try? sandbox.hoard(["gcc", "-c", "p\(n).c"])
-                results.set(n, result?.status ?? -1)
-                group.leave()
-            }
-        }
-        #expect(group.wait(timeout: .now() + 120) == .success)
-        #expect(results.all == Array(repeating: 0, count: 50))
+        #expect(sandbox.hoardAtOnce((0..<50).map { ["gcc", "-c", "p\($0).c"] }) == Array(repeating: 0, count: 50))
         #expect(try sandbox.daemonPIDs().count == 1)
         for n in 0..<50 {
             try sandbox.run(["gcc", "-c", "p\(n).c", "-o", "direct.o"])
             #expect(try sandbox.read("p\(n).o") == sandbox.read("direct.o"))
         }
         #expect(try sandbox.stat("misses") == 50)
-    }
-}
-
-final class ResultBox: @unchecked Sendable {
-    // Guarded by `lock`.
-    private var values: [Int32]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        self.values = Array(repeating: -2, count: count)
-    }
-
-    func set(_ index: Int, _ value: Int32) {
-        self.lock.lock()
-        self.values[index] = value
-        self.lock.unlock()
-    }
-
-    var all: [Int32] {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        return self.values
     }
 }

@@ -139,6 +139,22 @@ final class Sandbox: Sendable {
         try self.run([Binaries.hoard] + arguments, in: directory, environment: environment)
     }
 
+    /// Runs `hoard` with each argument list, all at once, and returns their exit statuses in order (-1 for one that
+    /// could not be run, -2 for one still running after two minutes).
+    func hoardAtOnce(_ commands: [[String]]) -> [Int32] {
+        let group = DispatchGroup()
+        let results = ResultBox(count: commands.count)
+        for (index, arguments) in commands.enumerated() {
+            group.enter()
+            Thread.detachNewThread {
+                results.set(index, (try? self.hoard(arguments))?.status ?? -1)
+                group.leave()
+            }
+        }
+        _ = group.wait(timeout: .now() + 120)
+        return results.all
+    }
+
     /// The daemon's statistics by name.
     func stats() throws -> [String: Any] {
         let result = try self.hoard(["--show-stats", "--json"])
@@ -267,5 +283,28 @@ enum ChildProcess {
             stderr: captured[1],
             terminatedBySignal: signal != 0
         )
+    }
+}
+
+/// Exit statuses set from several threads.
+final class ResultBox: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var values: [Int32]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        self.values = Array(repeating: -2, count: count)
+    }
+
+    func set(_ index: Int, _ value: Int32) {
+        self.lock.lock()
+        self.values[index] = value
+        self.lock.unlock()
+    }
+
+    var all: [Int32] {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        return self.values
     }
 }
