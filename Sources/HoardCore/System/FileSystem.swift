@@ -260,8 +260,16 @@ public enum FileSystem {
     ///   - bytes: the content.
     ///   - path: the destination.
     ///   - mode: permission bits for the new file.
+    ///   - removingFirst: remove the old file just before the rename. ext4 (`auto_da_alloc`) starts writing a file
+    ///     to disk when it is renamed over another; without the old file it does not, and a reader may find no file
+    ///     for a moment instead of the old one.
     /// - Throws: ``SystemError`` if any step fails; the temporary file is removed.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(SystemError) {
+    public static func writeAtomically(
+        _ bytes: [UInt8],
+        to path: String,
+        mode: mode_t = 0o644,
+        removingFirst: Bool = false
+    ) throws(SystemError) {
         let temporary = self.temporaryPath(beside: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw SystemError("create \(temporary)") }
@@ -274,6 +282,7 @@ public enum FileSystem {
             unlink(temporary)
             throw error
         }
+        if removingFirst { unlink(path) }
         guard rename(temporary, path) == 0 else {
             let error = SystemError("rename \(temporary) to \(path)")
             unlink(temporary)

@@ -213,7 +213,9 @@ public final class LocalStorage: CacheStorage {
         let path = self.path(forName: name)
         do {
             try FileSystem.createDirectories(Path.directory(of: path), mode: 0o700)
-            try FileSystem.writeAtomically(bytes, to: path, mode: 0o600)
+            // Only daemons read these files, and one takes a file missing for a moment as a miss (its own manifests
+            // it keeps in memory): that costs less than the disk write that replacing the old file would start.
+            try FileSystem.writeAtomically(bytes, to: path, mode: 0o600, removingFirst: true)
         } catch {
             throw StorageError(.writeFailed, error.description)
         }

@@ -70,3 +70,21 @@ struct LockFileTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 }
+
+struct FileSystemTests {
+    @Test(arguments: [false, true])
+    func `a file written atomically over another leaves the new content and no temporary`(removingFirst: Bool) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/m.manifest"
+        try FileSystem.writeAtomically(Array("old".utf8), to: path, mode: 0o600)
+        var before = stat()
+        #expect(stat(path, &before) == 0)
+        try FileSystem.writeAtomically(Array("new".utf8), to: path, mode: 0o600, removingFirst: removingFirst)
+        #expect(try FileSystem.read(path) == Array("new".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["m.manifest"])
+        var after = stat()
+        #expect(stat(path, &after) == 0 && after.st_mode & 0o777 == 0o600 && after.st_ino != before.st_ino)
+    }
+}
