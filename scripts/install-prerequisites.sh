@@ -25,6 +25,10 @@ fi
 if [ "$kind" = test ] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+    if grep -q '^# *de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+        $sudo sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+    elif ! grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+        echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+    fi
     $sudo locale-gen >/dev/null
 fi
