@@ -26,7 +26,7 @@ final class AbsenceMemo: Sendable {
     /// Tells whether the paths under `key` were found absent while the directory had this stamp.
     func stillAbsent(_ key: String, stamp: FileStamp) -> Bool {
         guard let known = self.stamps.withLock({ $0[key] }) else { return false }
-        return stamp.isUnchanged(since: known)
+        return stamp == known
     }
 
     /// Remembers that the paths under `key` are absent, if the directory's stamp is old enough to trust.
@@ -45,7 +45,16 @@ final class AbsenceMemo: Sendable {
         else {
             return false
         }
-        return stamp.isUnchanged(since: proof.stamp)
+        return stamp == proof.stamp
+    }
+
+    /// Tells whether `directory` (an absolute path) is missing: from its proof while that holds, else from `stat`,
+    /// remembering the proof.
+    func isMissing(_ directory: String, statuses: inout DirectoryStatuses) -> Bool {
+        if self.stillMissing(directory, statuses: &statuses) { return true }
+        guard case .missing = statuses.status(of: directory) else { return false }
+        self.recordMissing(directory, statuses: &statuses)
+        return true
     }
 
     /// Remembers why `directory` (an absolute path, just found missing) is missing: the nearest ancestor that exists,
@@ -102,12 +111,6 @@ struct DirectoryStatuses {
 }
 
 extension FileStamp {
-    /// Tells whether a directory with this stamp is as it was with `earlier`: the fields `==` compares and the status
-    /// change time, which cannot be set back.
-    func isUnchanged(since earlier: FileStamp) -> Bool {
-        self == earlier && self.ctimeNanoseconds == earlier.ctimeNanoseconds
-    }
-
     /// Whether the file last changed more than a second ago, long enough for its times to tell a later change:
     /// they come from a coarse clock, so a change in the same tick as the last may leave them as they were.
     var isSettled: Bool {

@@ -60,17 +60,8 @@ extension Daemon {
         for group in entry.absentGroups {
             let directory = Path.join(workingDirectory, group.directory)
             // A missing directory holds none of the paths; an unchanged one still lacks them (see `AbsenceMemo`).
-            if self.absences.stillMissing(directory, statuses: &directories) { continue }
-            let stamp: FileStamp
-            switch directories.status(of: directory) {
-            case .missing:
-                self.absences.recordMissing(directory, statuses: &directories)
-                continue
-            case .failed:
-                return false
-            case .exists(let found, isDirectory: _):
-                stamp = found
-            }
+            if self.absences.isMissing(directory, statuses: &directories) { continue }
+            guard case .exists(let stamp, isDirectory: _) = directories.status(of: directory) else { return false }
             if group.isMissingDirectory {
                 self.log.write("direct: \(group.directory) now exists and may hold a shadowing include")
                 return false
@@ -229,12 +220,10 @@ extension Daemon {
     /// What a directory holding shadowing candidates lacks; a missing one (proved by the memo when it can be) lacks
     /// them all.
     private func names(in directory: String, asking count: Int, statuses: inout DirectoryStatuses) -> DirectoryNames {
-        if self.absences.stillMissing(directory, statuses: &statuses) {
+        if self.absences.isMissing(directory, statuses: &statuses) {
             return DirectoryNames(directory: directory, hashes: nil, missing: true)
         }
-        let names = self.listings.names(in: directory, asking: count, statuses: &statuses)
-        if names.missing { self.absences.recordMissing(directory, statuses: &statuses) }
-        return names
+        return self.listings.names(in: directory, asking: count, statuses: &statuses)
     }
 
     /// Tells whether a file changed at or after the record's compile started: it may have appeared after the compiler

@@ -24,7 +24,7 @@ final class DigestCache: Sendable {
     /// - Returns: the record, or `nil` if the file is missing, unreadable or not regular.
     func record(for path: String) -> Record? {
         guard let stamp = FileSystem.stamp(of: path) else { return nil }
-        if let cached = self.records.withLock({ $0[path] }), stamp.isUnchanged(since: cached.stamp) { return cached }
+        if let cached = self.records.withLock({ $0[path] }), cached.stamp == stamp { return cached }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

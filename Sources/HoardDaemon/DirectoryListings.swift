@@ -29,7 +29,7 @@ final class DirectoryListings: Sendable {
         case .missing: return DirectoryNames(directory: directory, hashes: nil, missing: true)
         case .failed: return DirectoryNames(directory: directory, hashes: nil, missing: false)
         }
-        if let listing = self.listings.withLock({ $0[directory] }), stamp.isUnchanged(since: listing.stamp) {
+        if let listing = self.listings.withLock({ $0[directory] }), stamp == listing.stamp {
             return DirectoryNames(directory: directory, hashes: listing.hashes, missing: false)
         }
         let kept = stamp.isSettled
