@@ -61,9 +61,10 @@ public struct IncludeSearchPath: Equatable, Sendable {
     /// is left out of the search like a missing one, and may be a directory by the next compile.
     private static func notADirectory(_ line: Substring) -> String? {
         let suffix = ": not a directory"
+        guard line.hasSuffix(suffix) else { return nil }
         let marker = Array(": warning: ".utf8)
         let bytes = Array(line.utf8)
-        guard line.hasSuffix(suffix), bytes.count > marker.count + suffix.utf8.count else { return nil }
+        guard bytes.count > marker.count + suffix.utf8.count else { return nil }
         for start in 0...(bytes.count - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker)
         {
             let path = bytes[(start + marker.count)..<(bytes.count - suffix.utf8.count)]
