@@ -108,6 +108,12 @@ struct DirectoryStatuses {
         self.known[path] = status
         return status
     }
+
+    /// The stamp of what is at `path`, if `stat` found something there.
+    mutating func stamp(of path: String) -> FileStamp? {
+        if case .exists(let stamp, _) = self.status(of: path) { return stamp }
+        return nil
+    }
 }
 
 extension FileStamp {

@@ -117,12 +117,10 @@ extension Daemon {
         var absentGroups: [Manifest.AbsentGroup] = []
         var absentInGroups: [[Bool]] = []  // per group and name, for the queries below
         var directories = DirectoryStatuses()
+        let includePaths = Set(record.includes)
         for group in record.shadowCandidates {
-            let names = self.names(
-                in: Path.join(record.workingDirectory, group.directory),
-                asking: group.names.count,
-                statuses: &directories
-            )
+            let directory = Path.join(record.workingDirectory, group.directory)
+            let names = self.names(in: directory, asking: group.names.count, statuses: &directories)
             if names.missing {
                 // The directory stands for its names: were it created, they would have to be looked at again.
                 if !group.names.isEmpty {
@@ -131,13 +129,16 @@ extension Daemon {
                 if !queries.isEmpty { absentInGroups.append(Array(repeating: true, count: group.names.count)) }
                 continue
             }
+            // A directory unchanged since before the compile started gained no name during it: what is there now was
+            // there when the compiler looked, and an include of the compile is there (it was just hashed).
+            let unchanged = directories.stamp(of: directory).map { !self.isNew($0, for: record) } ?? false
             var absent: [Bool] = []
             var absentNames: [String] = []
             for name in group.names {
-                let isAbsent = names.isAbsent(name)
+                let isAbsent = unchanged && includePaths.contains(group.path(of: name)) ? false : names.isAbsent(name)
                 if isAbsent {
                     absentNames.append(name)
-                } else if names.entryStamp(name).map({ self.isNew($0, for: record) }) ?? true {
+                } else if !unchanged, names.entryStamp(name).map({ self.isNew($0, for: record) }) ?? true {
                     // A candidate that was there before the compile was not searched for this include (the candidates
                     // are a superset), so it is left out. One that appeared during the compile may have come after
                     // the compiler looked: the next compile would take it, so nothing is stored.
