@@ -471,6 +471,7 @@ struct CompileSession {
             do {
                 if self.configuration.waitForStore {
                     _ = try daemon.request(put)
+                    _ = try daemon.request(.flushStores)
                 } else {
                     try daemon.post(put)
                 }

@@ -21,6 +21,7 @@ extension Daemon {
             self.keepIdentityFile(identity, for: path, stamp: stamp)
             return .ok
         case .cacheGet(let key, let directory, let outputs, let umask, let elapsed):
+            self.storePending(answering: key)
             return self.get(
                 key: key,
                 workingDirectory: directory,
@@ -51,6 +52,7 @@ extension Daemon {
                 manifest: manifest
             )
         case .directGet(let key, let directory, let outputs, let umask, let elapsed):
+            self.storePending(answering: key)
             return self.directGet(
                 manifestKey: key,
                 workingDirectory: directory,
@@ -64,6 +66,8 @@ extension Daemon {
             for counter in counters { self.statistics.add(rawValue: counter.id, counter.value) }
             return .ok
         case .getStats:
+            // The counts include every store taken so far.
+            self.storePending(answering: nil)
             self.absorbPendingStatistics()
             let usage = self.storage.local.usage
             var counters = self.statistics.snapshot().map { WireCounter(id: $0.0.rawValue, value: $0.1) }
@@ -81,14 +85,19 @@ extension Daemon {
                 )
             )
         case .zeroStats:
+            self.storePending(answering: nil)
             self.statistics.zero()
             self.statistics.persist()
             return .ok
         case .clear:
+            self.storePending(answering: nil)
             self.storage.local.clear()
             return .ok
         case .shutdown:
             self.requestShutdown()
+            return .ok
+        case .flushStores:
+            self.storePending(answering: nil)
             return .ok
         }
     }
@@ -153,8 +162,9 @@ extension Daemon {
         return .hit(stdout: entry.standardOutput, stderr: entry.standardError, exitStatus: entry.exitStatus)
     }
 
+    /// Takes a CachePut: reads its outputs now, and queues the rest (see ``PendingStores``).
     private func put(
-        key keyText: String,
+        key: String,
         workingDirectory: String,
         baseDirectories: [String],
         outputs: [WireOutput],
@@ -168,22 +178,6 @@ extension Daemon {
         guard outputs.allSatisfy({ isValidOutputPath($0.path) }) else {
             self.statistics.add(.invalidPaths)
             return .error(code: WireErrorCode.invalidPath, message: "invalid output path")
-        }
-        // The manifest is checked first: if an include forbids storing, neither it nor the result is stored.
-        var manifestEntry: (key: CacheKey, entry: Manifest.Entry)?
-        if let record {
-            switch self.validate(record) {
-            case .success(let validated):
-                manifestEntry = validated
-            case .failure(let refusal):
-                self.statistics.add(refusal.statistic)
-                self.log.write("not stored (\(refusal.statistic.name)): \(refusal.detail)")
-                if !refusal.storeResult { return .ok }
-            }
-        }
-        guard let key = manifestEntry?.entry.resultKey ?? CacheKey(hex: keyText) else {
-            self.statistics.add(.invalidPaths)
-            return .error(code: WireErrorCode.invalidPath, message: "invalid key")
         }
         var members: [CacheEntry.Member] = []
         for output in outputs where output.flag {
@@ -199,21 +193,67 @@ extension Daemon {
                 members.append(member)
             } catch {
                 self.statistics.add(.outputsChangedBeforeStore)
-                self.log.write("put \(key.hex): \(error)")
+                self.log.write("put \(key.isEmpty ? record?.manifestKey ?? "" : key): \(error)")
                 return .ok
             }
         }
-        let entry = CacheEntry(members: members, standardOutput: stdout, standardError: stderr, exitStatus: status)
+        self.pendingStores.add(
+            PendingStore(
+                key: key,
+                record: record,
+                members: members,
+                standardOutput: stdout,
+                standardError: stderr,
+                exitStatus: status
+            )
+        )
+        return .ok
+    }
+
+    /// Stores now every waiting store that a lookup of `key` may find (every one, if `key` is `nil`), and waits
+    /// for those being stored.
+    func storePending(answering key: String?) {
+        for store in self.pendingStores.take(answering: key) {
+            self.store(store)
+            self.pendingStores.finished(store)
+        }
+        self.pendingStores.waitWhileStoring(answering: key)
+    }
+
+    /// Stores a taken CachePut: its manifest record first (if an include forbids storing, neither it nor the
+    /// result is stored), then the entry.
+    func store(_ store: PendingStore) {
+        var manifestEntry: (key: CacheKey, entry: Manifest.Entry)?
+        if let record = store.record {
+            switch self.validate(record) {
+            case .success(let validated):
+                manifestEntry = validated
+            case .failure(let refusal):
+                self.statistics.add(refusal.statistic)
+                self.log.write("not stored (\(refusal.statistic.name)): \(refusal.detail)")
+                if !refusal.storeResult { return }
+            }
+        }
+        guard let key = manifestEntry?.entry.resultKey ?? CacheKey(hex: store.key) else {
+            self.statistics.add(.invalidPaths)
+            self.log.write("put: invalid key \(store.key)")
+            return
+        }
+        let entry = CacheEntry(
+            members: store.members,
+            standardOutput: store.standardOutput,
+            standardError: store.standardError,
+            exitStatus: store.exitStatus
+        )
         do {
             try self.storage.store(entry, for: key)
             self.statistics.add(.stores)
         } catch {
             self.statistics.add(.storageWriteErrors)
             self.log.write("put \(key.hex): \(error)")
-            return .ok
+            return
         }
         if let manifestEntry { self.addManifestEntry(manifestEntry.entry, for: manifestEntry.key) }
-        return .ok
     }
 }
 

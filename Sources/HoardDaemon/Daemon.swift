@@ -13,7 +13,8 @@ let daemonVersion = hoardVersion
 /// It owns storage, statistics and the compiler-identity cache, and never runs a compiler.
 ///
 /// Threading: the main thread accepts connections and runs the idle and persistence timers; each connection gets
-/// its own thread; a signal thread turns SIGTERM and SIGINT into a clean shutdown.
+/// its own thread; a store thread writes the stores clients handed over once requests pause (``PendingStores``); a
+/// signal thread turns SIGTERM and SIGINT into a clean shutdown.
 public final class Daemon: Sendable {
     /// What the daemon was started with.
     public struct Options: Sendable {
@@ -74,6 +75,7 @@ public final class Daemon: Sendable {
     let digests = DigestCache()
     let absences = AbsenceMemo()
     let listings = DirectoryListings()
+    let pendingStores = PendingStores()
     let log: DaemonLog
     private let lastActivity: Atomic<UInt64>
     private let activeConnections = Atomic<Int>(0)
@@ -186,6 +188,14 @@ public final class Daemon: Sendable {
             return 1
         }
 
+        startDetachedThread { [self] in
+            while true {
+                let store = self.pendingStores.next { self.isQuiet }
+                self.store(store)
+                self.pendingStores.finished(store)
+            }
+        }
+
         var lastPersist = MonotonicClock.now()
         while !self.stopping.load(ordering: .sequentiallyConsistent) {
             usleep(250_000)
@@ -208,6 +218,7 @@ public final class Daemon: Sendable {
         unlink(self.options.socketPath)
         shutdown(listener, Int32(SHUT_RDWR))
         acceptors.waitForThreads(until: MonotonicClock.now() + 5_000_000_000)
+        self.storePending(answering: nil)
         self.statistics.persist()
         self.log.write("stopped")
         // The lock files go too, unless a client is starting the next daemon (it holds the start lock).
@@ -216,6 +227,14 @@ public final class Daemon: Sendable {
         }
         LockFile.remove(self.options.daemonLockPath, holding: lock)
         return 0
+    }
+
+    /// Tells whether waiting stores may be written: no client has been connected for ``PendingStores/pause``, or
+    /// the daemon is stopping.
+    private var isQuiet: Bool {
+        if self.stopping.load(ordering: .relaxed) { return true }
+        return self.activeConnections.load(ordering: .relaxed) == 0
+            && MonotonicClock.now() &- self.lastActivity.load(ordering: .relaxed) >= PendingStores.pause
     }
 
     /// Asks the accept loop to stop.

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 5
+public let wireProtocolVersion: UInt32 = 6
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -159,7 +159,7 @@ public enum Request: Equatable, Sendable {
         elapsedMicroseconds: UInt64
     )
     /// Stores the outputs of a successful compile, and the manifest if given; the client does not wait for the
-    /// reply.
+    /// reply. The daemon reads the outputs at once and stores them once requests pause (see `flushStores`).
     case cachePut(
         key: String,
         workingDirectory: String,
@@ -191,6 +191,8 @@ public enum Request: Equatable, Sendable {
     case clear
     /// Asks the daemon to exit.
     case shutdown
+    /// Replies once every store the daemon has taken is written.
+    case flushStores
 
     /// Encodes the message (without the frame).
     public func encode() -> [UInt8] {
@@ -260,6 +262,8 @@ public enum Request: Equatable, Sendable {
             writer.write(UInt8(9))
         case .shutdown:
             writer.write(UInt8(10))
+        case .flushStores:
+            writer.write(UInt8(13))
         }
         return writer.bytes
     }
@@ -315,6 +319,7 @@ public enum Request: Equatable, Sendable {
                 elapsedMicroseconds: try reader.readUInt64()
             )
         case 12: request = .manifestPut(try reader.readManifestRecord())
+        case 13: request = .flushStores
         case let tag: throw WireError("unknown request tag \(tag)")
         }
         guard reader.isAtEnd else { throw WireError("trailing bytes after request") }

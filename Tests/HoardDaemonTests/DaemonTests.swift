@@ -1,8 +1,9 @@
 import Foundation
 import HoardCore
-import HoardDaemon
 import HoardWire
 import Testing
+
+@testable import HoardDaemon
 
 /// The daemon in-process, on a temporary socket, spoken to through the wire protocol.
 @Suite(.serialized, .timeLimit(.minutes(1)))
@@ -296,5 +297,64 @@ final class DaemonTests {
         #expect(try self.stats()[Statistic.saveTemps.rawValue] == 2)
         _ = try self.request(.zeroStats)
         #expect(try self.stats()[Statistic.saveTemps.rawValue] == 0)
+    }
+
+    /// Where the local storage keeps the entry under ``key``.
+    var entryPath: String { self.directory + "/cache/" + Self.key.prefix(1) + "/" + Self.key }
+
+    /// A connection that has said hello and stays open, as a client's does during its compile.
+    func connectedClient() throws -> UnixSocket {
+        let socket = try UnixSocket.connect(to: self.socketPath)
+        socket.setTimeout(milliseconds: 5000)
+        try socket.send(Request.hello(protocolVersion: wireProtocolVersion, clientVersion: "test").encode())
+        _ = try socket.receive()
+        return socket
+    }
+
+    @Test func `a store waits while a client is connected, and a lookup of its key stores it first`() throws {
+        let client = try self.connectedClient()
+        try self.store(try self.writeOutput("w.o", "waiting"))
+        usleep(useconds_t(PendingStores.pause / 1000) + 200_000)
+        #expect(!FileManager.default.fileExists(atPath: self.entryPath))
+        let restored = self.directory + "/work/w-restored.o"
+        let reply = try self.request(
+            .cacheGet(
+                key: Self.key,
+                workingDirectory: "/",
+                outputs: [WireOutput(role: 0, path: restored, flag: false)],
+                umask: 0o022,
+                elapsedMicroseconds: 0
+            )
+        )
+        #expect(reply == .hit(stdout: [], stderr: [], exitStatus: 0))
+        #expect(try String(contentsOfFile: restored, encoding: .utf8) == "waiting")
+        _ = consume client
+    }
+
+    @Test func `a waiting store is written once no client has been connected for a pause`() throws {
+        try self.store(try self.writeOutput("q.o", "quiet"))
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: self.entryPath) { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: self.entryPath))
+    }
+
+    @Test func `flushing stores replies once every waiting store is written`() throws {
+        let client = try self.connectedClient()
+        try self.store(try self.writeOutput("f.o", "flushed"))
+        #expect(!FileManager.default.fileExists(atPath: self.entryPath))
+        #expect(try self.request(.flushStores) == .ok)
+        #expect(FileManager.default.fileExists(atPath: self.entryPath))
+        _ = consume client
+    }
+
+    @Test func `outputs are read when the store arrives, so a later change does not lose it`() throws {
+        let client = try self.connectedClient()
+        let output = try self.writeOutput("m.d", "a.o: a.c")
+        try self.store(output)
+        // As autotools' depcomp moves the dependency file once the compile ends.
+        try FileManager.default.moveItem(atPath: output.path, toPath: output.path + ".moved")
+        #expect(try self.request(.flushStores) == .ok)
+        #expect(try self.stats()[Statistic.stores.rawValue] == 1)
+        #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 0)
+        _ = consume client
     }
 }

@@ -65,7 +65,7 @@ import Testing
         ),
         .manifestPut(record),
         .recordStats([WireCounter(id: 20, value: 1), WireCounter(id: 0, value: 3)]),
-        .getStats, .zeroStats, .clear, .shutdown,
+        .getStats, .zeroStats, .clear, .shutdown, .flushStores,
     ]
 
     static let responses: [Response] = [
