@@ -107,6 +107,7 @@ extension CompileSession {
             direct,
             resultKey: "",
             includes: includes.map { ($0, includerDirectories) },
+            sharedIncluderDirectories: includerDirectories,
             forcedIncludes: invocation.hasForcedIncludes,
             searchPath: searchPath,
             workingDirectory: workingDirectory,
@@ -120,6 +121,7 @@ extension CompileSession {
         _ direct: DirectLookup,
         resultKey: String,
         includes: [(path: String, includerDirectories: [String])],
+        sharedIncluderDirectories: [String]? = nil,
         forcedIncludes: Bool,
         searchPath: IncludeSearchPath,
         workingDirectory: String,
@@ -128,18 +130,22 @@ extension CompileSession {
     ) -> ManifestOutcome {
         // `-include` and `-imacros` files are looked for in the working directory first, so a header created there
         // may take the place of any include (which includes came from the command line is not known).
-        let includes =
-            forcedIncludes
-            ? includes.map {
-                ($0.path, $0.includerDirectories.contains("") ? $0.includerDirectories : [""] + $0.includerDirectories)
-            }
-            : includes
+        func searchedFirst(_ includers: [String]) -> [String] {
+            forcedIncludes && !includers.contains("") ? [""] + includers : includers
+        }
+        let includes = includes.map { (path: $0.path, includerDirectories: searchedFirst($0.includerDirectories)) }
         // The daemon reads the includes' stamps when it hashes them, and refuses any that changed during the compile.
         var wireIncludes = includes.map { direct.base.rewritePath($0.path) }
-        // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged.
-        let candidates = searchPath.shadowCandidateGroups(for: includes).map {
-            ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
-        }
+        // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged. When
+        // every include shares its includer directories and paths are not rewritten, it also works them out, as it
+        // stores the result: out of the build's way.
+        let includerDirectories = direct.base.isActive ? nil : sharedIncluderDirectories.map(searchedFirst)
+        let candidates =
+            includerDirectories != nil
+            ? []
+            : searchPath.shadowCandidateGroups(for: includes).map {
+                ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
+            }
         var absent: [String] = []
         // The source's own `__has_include` queries (the daemon handles the headers').
         do {
@@ -177,7 +183,8 @@ extension CompileSession {
                 pinnedDirectory: pinnedDirectory,
                 pinOnFileMacro: pinOnFileMacro,
                 searchDirectories: searchPath.allDirectories.map { direct.base.rewritePath($0) },
-                compileStarted: self.startedWall
+                compileStarted: self.startedWall,
+                includerDirectories: includerDirectories
             )
         )
     }

@@ -118,7 +118,12 @@ extension Daemon {
         var absentInGroups: [[Bool]] = []  // per group and name, for the queries below
         var directories = DirectoryStatuses()
         let includePaths = Set(record.includes)
-        for group in record.shadowCandidates {
+        var groups = record.shadowCandidates
+        if let includers = record.includerDirectories {
+            groups += IncludeSearchPath(quoteDirectories: [], angleDirectories: record.searchDirectories)
+                .shadowCandidateGroups(for: record.includes.map { ($0, includers) })
+        }
+        for group in groups {
             let directory = Path.join(record.workingDirectory, group.directory)
             let names = self.names(in: directory, asking: group.names.count, statuses: &directories)
             if names.missing {
@@ -156,7 +161,7 @@ extension Daemon {
         // include if a file is there and as an absent path if not.
         var known = RecordedPaths(
             queries.isEmpty ? [] : Set(includes.map(\.path)).union(record.absentPaths),
-            groups: queries.isEmpty ? [] : record.shadowCandidates,
+            groups: queries.isEmpty ? [] : groups,
             absent: absentInGroups
         )
         for (path, found) in queries {

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 6
+public let wireProtocolVersion: UInt32 = 7
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -113,6 +113,10 @@ public struct WireManifestRecord: Equatable, Sendable {
     /// found for a `__has_include` query or among the shadowing candidates, that changed at or after it refuses the
     /// record.
     public var compileStarted: Int64
+    /// The directories each of `includes` may have been looked for in before `searchDirectories` (depend mode, where
+    /// the includers are unknown): when given, the daemon works out the includes' shadowing candidates itself, as
+    /// well as checking `shadowCandidates`.
+    public var includerDirectories: [String]?
 
     /// Creates a record.
     public init(
@@ -126,10 +130,12 @@ public struct WireManifestRecord: Equatable, Sendable {
         pinnedDirectory: String = "",
         pinOnFileMacro: Bool = false,
         searchDirectories: [String] = [],
-        compileStarted: Int64
+        compileStarted: Int64,
+        includerDirectories: [String]? = nil
     ) {
         self.searchDirectories = searchDirectories
         self.compileStarted = compileStarted
+        self.includerDirectories = includerDirectories
         self.manifestKey = manifestKey
         self.resultKey = resultKey
         self.workingDirectory = workingDirectory
@@ -500,6 +506,11 @@ extension WireWriter {
         self.write(UInt32(record.searchDirectories.count))
         for directory in record.searchDirectories { self.write(directory) }
         self.write(record.compileStarted)
+        self.write(record.includerDirectories != nil)
+        if let directories = record.includerDirectories {
+            self.write(UInt32(directories.count))
+            for directory in directories { self.write(directory) }
+        }
     }
 
     mutating func write(_ counters: [WireCounter]) {
@@ -559,7 +570,8 @@ extension WireReader {
             pinnedDirectory: try self.readString(),
             pinOnFileMacro: try self.readBool(),
             searchDirectories: try self.readStrings(),
-            compileStarted: try self.readInt64()
+            compileStarted: try self.readInt64(),
+            includerDirectories: try self.readBool() ? try self.readStrings() : nil
         )
     }
 

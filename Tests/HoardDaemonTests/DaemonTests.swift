@@ -357,4 +357,46 @@ final class DaemonTests {
         #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 0)
         _ = consume client
     }
+
+    @Test func `shadowing candidates worked out from includer directories are those a client would send`() throws {
+        let work = self.directory + "/work"
+        for directory in ["first", "second", "src"] {
+            try FileManager.default.createDirectory(atPath: work + "/" + directory, withIntermediateDirectories: true)
+        }
+        try "#define S 1\n".write(toFile: work + "/second/s.h", atomically: false, encoding: .utf8)
+        try "#define T 1\n".write(toFile: work + "/first/t.h", atomically: false, encoding: .utf8)
+        let search = IncludeSearchPath(quoteDirectories: [], angleDirectories: ["first", "second", "missing"])
+        let includes = ["second/s.h", "first/t.h"]
+        let includers = IncludeSearchPath.directories(of: ["src/m.c"] + includes)
+        func record(candidates: [WireCandidateGroup], includerDirectories: [String]?) -> WireManifestRecord {
+            WireManifestRecord(
+                manifestKey: Self.key,
+                resultKey: "",
+                workingDirectory: work,
+                includes: includes,
+                absentPaths: [],
+                shadowCandidates: candidates,
+                allowTimeMacros: false,
+                searchDirectories: search.allDirectories,
+                compileStarted: WallClock.now() + 1_000_000_000,
+                includerDirectories: includerDirectories
+            )
+        }
+        let sent = self.daemon.validate(
+            record(
+                candidates: search.shadowCandidateGroups(for: includes.map { ($0, includers) }),
+                includerDirectories: nil
+            )
+        )
+        let workedOut = self.daemon.validate(record(candidates: [], includerDirectories: includers))
+        guard case .success(let expected) = sent, case .success(let found) = workedOut else {
+            Issue.record("a record was refused: \(sent), \(workedOut)")
+            return
+        }
+        #expect(found.1 == expected.1)
+        // s.h in src and first, t.h in src: absent; s.h in second's own directory is the include itself.
+        let absent = Set(found.1.absentGroups.flatMap { group in group.names.map { group.prefix + $0 } })
+        #expect(absent.isSuperset(of: ["src/s.h", "first/s.h", "src/t.h"]))
+        #expect(!absent.contains("second/s.h"))
+    }
 }

@@ -21,6 +21,12 @@ import Testing
         compileStarted: 1_795_690_876_421_000_000
     )
 
+    static var recordWithIncluders: WireManifestRecord {
+        var record = Self.record
+        record.includerDirectories = ["", "inc", "/usr/include"]
+        return record
+    }
+
     static let requests: [Request] = [
         .hello(protocolVersion: wireProtocolVersion, clientVersion: "0.1.0"),
         .compilerIdentityGet(path: "/usr/bin/gcc", stamp: stamp),
@@ -64,6 +70,7 @@ import Testing
             elapsedMicroseconds: 7
         ),
         .manifestPut(record),
+        .manifestPut(recordWithIncluders),
         .recordStats([WireCounter(id: 20, value: 1), WireCounter(id: 0, value: 3)]),
         .getStats, .zeroStats, .clear, .shutdown, .flushStores,
     ]
