@@ -179,6 +179,11 @@ extension Daemon {
             self.statistics.add(.invalidPaths)
             return .error(code: WireErrorCode.invalidPath, message: "invalid output path")
         }
+        // Depend mode names the result by the manifest record's includes, once they are checked.
+        guard key.isEmpty ? record != nil : CacheKey(hex: key) != nil else {
+            self.statistics.add(.invalidPaths)
+            return .error(code: WireErrorCode.invalidPath, message: "invalid key")
+        }
         var members: [CacheEntry.Member] = []
         for output in outputs where output.flag {
             do {

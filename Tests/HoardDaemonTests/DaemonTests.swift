@@ -399,4 +399,26 @@ final class DaemonTests {
         #expect(absent.isSuperset(of: ["src/s.h", "first/s.h", "src/t.h"]))
         #expect(!absent.contains("second/s.h"))
     }
+
+    @Test(arguments: ["not-a-key", ""])
+    func `a put whose key names no result is refused at once`(key: String) throws {
+        let output = try self.writeOutput("k.o", "key")
+        let reply = try self.request(
+            .cachePut(
+                key: key,
+                workingDirectory: "/",
+                baseDirectories: [],
+                outputs: [output],
+                stdout: [],
+                stderr: [],
+                exitStatus: 0,
+                elapsedMicroseconds: 1,
+                manifest: nil
+            )
+        )
+        #expect(reply == .error(code: WireErrorCode.invalidPath, message: "invalid key"))
+        let stats = try self.stats()
+        #expect((stats[Statistic.stores.rawValue] ?? 0) == 0)
+        #expect(stats[Statistic.invalidPaths.rawValue] == 1)
+    }
 }
