@@ -73,6 +73,19 @@ final class DaemonTests {
         )
     }
 
+    /// Asks for ``key`` with its object restored to `path`.
+    func get(into path: String, umask: UInt32 = 0o022) throws -> Response {
+        try self.request(
+            .cacheGet(
+                key: Self.key,
+                workingDirectory: "/",
+                outputs: [WireOutput(role: 0, path: path, flag: false)],
+                umask: umask,
+                elapsedMicroseconds: 0
+            )
+        )
+    }
+
     func writeOutput(_ name: String, _ content: String) throws -> WireOutput {
         let path = self.directory + "/work/" + name
         try content.write(toFile: path, atomically: false, encoding: .utf8)
@@ -100,15 +113,7 @@ final class DaemonTests {
         let output = try self.writeOutput("a.o", "object bytes")
         try self.store(output, stdout: [1], stderr: [2])
         let restored = self.directory + "/work/restored.o"
-        let reply = try self.request(
-            .cacheGet(
-                key: Self.key,
-                workingDirectory: "/",
-                outputs: [WireOutput(role: 0, path: restored, flag: false)],
-                umask: 0o077,
-                elapsedMicroseconds: 5
-            )
-        )
+        let reply = try self.get(into: restored, umask: 0o077)
         #expect(reply == .hit(stdout: [1], stderr: [2], exitStatus: 0))
         #expect(try String(contentsOfFile: restored, encoding: .utf8) == "object bytes")
         let mode = try FileManager.default.attributesOfItem(atPath: restored)[.posixPermissions] as? Int
@@ -150,30 +155,14 @@ final class DaemonTests {
     }
 
     @Test func `a missing key is a miss`() throws {
-        let reply = try self.request(
-            .cacheGet(
-                key: Self.key,
-                workingDirectory: "/",
-                outputs: [WireOutput(role: 0, path: self.directory + "/work/x.o", flag: false)],
-                umask: 0o022,
-                elapsedMicroseconds: 0
-            )
-        )
+        let reply = try self.get(into: self.directory + "/work/x.o")
         #expect(reply == .miss)
         #expect(try self.stats()[Statistic.misses.rawValue] == 1)
     }
 
     @Test(arguments: ["relative/a.o", "/tmp/../etc/a.o", "/nonexistent-dir-hoard/a.o", "/tmp//a.o"])
     func `a path outside the rules is refused and counted`(path: String) throws {
-        let reply = try self.request(
-            .cacheGet(
-                key: Self.key,
-                workingDirectory: "/",
-                outputs: [WireOutput(role: 0, path: path, flag: false)],
-                umask: 0o022,
-                elapsedMicroseconds: 0
-            )
-        )
+        let reply = try self.get(into: path)
         guard case .error(let code, _) = reply else {
             Issue.record("expected an error, got \(reply)")
             return
@@ -187,15 +176,7 @@ final class DaemonTests {
         output.stamp.size += 1
         try self.store(output)
         #expect(try self.stats()[Statistic.outputsChangedBeforeStore.rawValue] == 1)
-        let reply = try self.request(
-            .cacheGet(
-                key: Self.key,
-                workingDirectory: "/",
-                outputs: [WireOutput(role: 0, path: output.path, flag: false)],
-                umask: 0o022,
-                elapsedMicroseconds: 0
-            )
-        )
+        let reply = try self.get(into: output.path)
         #expect(reply == .miss)
     }
 
@@ -317,15 +298,7 @@ final class DaemonTests {
         usleep(useconds_t(PendingStores.pause / 1000) + 200_000)
         #expect(!FileManager.default.fileExists(atPath: self.entryPath))
         let restored = self.directory + "/work/w-restored.o"
-        let reply = try self.request(
-            .cacheGet(
-                key: Self.key,
-                workingDirectory: "/",
-                outputs: [WireOutput(role: 0, path: restored, flag: false)],
-                umask: 0o022,
-                elapsedMicroseconds: 0
-            )
-        )
+        let reply = try self.get(into: restored)
         #expect(reply == .hit(stdout: [], stderr: [], exitStatus: 0))
         #expect(try String(contentsOfFile: restored, encoding: .utf8) == "waiting")
         _ = consume client
