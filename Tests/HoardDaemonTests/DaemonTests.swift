@@ -394,4 +394,15 @@ final class DaemonTests {
         #expect((stats[Statistic.stores.rawValue] ?? 0) == 0)
         #expect(stats[Statistic.invalidPaths.rawValue] == 1)
     }
+
+    @Test func `a daemon that stops writes the stores that wait`() throws {
+        let client = try self.connectedClient()
+        try self.store(try self.writeOutput("s.o", "stopping"))
+        #expect(!FileManager.default.fileExists(atPath: self.entryPath))
+        #expect(try self.request(.shutdown) == .ok)
+        _ = consume client
+        #expect(self.finished.wait(timeout: .now() + 10) == .success)
+        self.finished.signal()  // for deinit
+        #expect(FileManager.default.fileExists(atPath: self.entryPath))
+    }
 }
