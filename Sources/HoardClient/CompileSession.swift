@@ -534,19 +534,21 @@ struct CompileSession {
     private func computeCompilerIdentity(stamp: FileStamp, daemon: DaemonClient) -> CompilerIdentity? {
         let realPath = self.compilerRealPath
         guard
-            let version = try? ProcessRunner.run(
-                self.compilerPath,
-                arguments: [self.compilerName, "--version"],
-                output: .capture
-            ),
-            version.termination == .exited(0),
-            let family = CompilerFamily.detect(versionOutput: String(decoding: version.standardOutput, as: UTF8.self)),
-            let binary = try? FileSystem.read(realPath)
+            let versionRun = try? ProcessRunner.start(self.compilerPath, arguments: [self.compilerName, "--version"])
         else {
             return nil
         }
+        // The compiler's bytes are read and hashed while it prints its version.
         var hasher = BLAKE3()
-        hasher.update(binary)
+        let binary = try? FileSystem.read(realPath)
+        if let binary { hasher.update(binary) }
+        let version = versionRun.finish(output: .capture)
+        guard
+            binary != nil, version.termination == .exited(0),
+            let family = CompilerFamily.detect(versionOutput: String(decoding: version.standardOutput, as: UTF8.self))
+        else {
+            return nil
+        }
         hasher.update([0])
         hasher.update(version.standardOutput)
         if family == .rust {
