@@ -1,4 +1,5 @@
 import Foundation
+import HoardCore
 import HoardStorage
 import HoardWire
 import Synchronization
@@ -60,6 +61,14 @@ struct PendingStoresTests {
         let stores = PendingStores()
         stores.add(self.store(key: "big", bytes: PendingStores.maximumBytes + 1))
         #expect(stores.next { false }.key == "big")
+    }
+
+    @Test func `a busy daemon gets a store that has waited its longest`() {
+        let stores = PendingStores()
+        var old = self.store(key: "old")
+        old.received = MonotonicClock.now() - PendingStores.maximumAge
+        stores.add(old)
+        #expect(stores.next { false }.key == "old")
     }
 
     @Test func `a store being written is waited for until it is finished`() {
