@@ -33,10 +33,11 @@ struct PendingStore: Sendable {
 
 /// Stores taken from clients and not yet written.
 ///
-/// Storing a miss (hashing its headers, compressing, writing the entry and the manifest) takes about as much
-/// processor time as starting the client does, and during a build that time is taken from the compiles: each store
-/// therefore waits until no client has been connected for ``pause``, which in a build is usually its end. It waits
-/// no longer than ``maximumAge``, and no more than ``maximumCount`` stores or ``maximumBytes`` wait at once.
+/// Storing a miss (hashing its headers, working out where new headers would shadow them, compressing, writing the
+/// entry and the manifest) takes a millisecond or two of processor time, and during a build that time is taken
+/// from the compiles, even at the lowest scheduling priority (`SCHED_IDLE` did not help): each store therefore waits
+/// until no client has been connected for ``pause``, which in a build is usually its end. It waits no longer than
+/// ``maximumAge``, and no more than ``maximumCount`` stores or ``maximumBytes`` wait at once.
 ///
 /// The outputs are read when the request arrives (builds move or remove them soon after the compile, as
 /// autotools' `depcomp` does with dependency files): only the storing waits. A lookup that a waiting store may
