@@ -53,6 +53,27 @@ struct FaultEndToEndTests {
         #expect(try sandbox.stat("stores") == 20, "\(sandbox.logTail())")
     }
 
+    @Test func `a rebuild right after a build hits every object while that build's stores may still wait`() throws {
+        let sandbox = try Sandbox("waiting")
+        let count = 12
+        var makefile = "CC = \(Binaries.hoard) gcc\nall:"
+        for n in 0..<count {
+            try sandbox.write("w\(n).c", "#include \"w.h\"\nint w\(n)(int x) { return x + W + \(n); }\n")
+            makefile += " w\(n).o"
+        }
+        makefile += "\n%.o: %.c\n\t$(CC) -O2 -c $< -o $@\n"
+        try sandbox.write("w.h", "#define W 7\n")
+        try sandbox.write("Makefile", makefile)
+        let noWait = ["HOARD_WAIT_FOR_STORE": "0"]
+        #expect(try sandbox.run(["make", "-j2"], environment: noWait).status == 0)
+        let objects = try (0..<count).map { try sandbox.read("w\($0).o") }
+        for n in 0..<count { try FileManager.default.removeItem(at: sandbox.work.appendingPathComponent("w\(n).o")) }
+        // Each lookup writes the store it may find first.
+        #expect(try sandbox.run(["make", "-j2"], environment: noWait).status == 0)
+        #expect(try (0..<count).map { try sandbox.read("w\($0).o") } == objects)
+        #expect(try sandbox.stat("direct_hits") == count, "\(sandbox.logTail())")
+    }
+
     @Test(arguments: ["flip", "truncate", "empty"])
     func `a corrupt or truncated entry is a counted miss and the compile is correct`(damage: String) throws {
         let sandbox = try Sandbox("corrupt")
