@@ -133,7 +133,6 @@ extension CompileSession {
         func searchedFirst(_ includers: [String]) -> [String] {
             forcedIncludes && !includers.contains("") ? [""] + includers : includers
         }
-        let includes = includes.map { (path: $0.path, includerDirectories: searchedFirst($0.includerDirectories)) }
         // The daemon reads the includes' stamps when it hashes them, and refuses any that changed during the compile.
         var wireIncludes = includes.map { direct.base.rewritePath($0.path) }
         // The daemon checks which candidates exist, from directory listings it keeps while they are unchanged. When
@@ -143,9 +142,8 @@ extension CompileSession {
         let candidates =
             includerDirectories != nil
             ? []
-            : searchPath.shadowCandidateGroups(for: includes).map {
-                ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names)
-            }
+            : searchPath.shadowCandidateGroups(for: includes.map { ($0.path, searchedFirst($0.includerDirectories)) })
+                .map { ShadowCandidateGroup(directory: direct.base.rewritePath($0.directory), names: $0.names) }
         var absent: [String] = []
         // The source's own `__has_include` queries (the daemon handles the headers').
         do {

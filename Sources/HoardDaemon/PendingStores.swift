@@ -43,10 +43,7 @@ struct PendingStore: Sendable {
 /// autotools' `depcomp` does with dependency files): only the storing waits. A lookup that a waiting store may
 /// answer stores it first, and FlushStores, statistics and shutdown store them all, so waiting never turns a hit
 /// into a miss.
-///
-/// `@unchecked Sendable`: every stored property is immutable or a `Mutex`, except `added`, a POSIX semaphore,
-/// which is thread-safe by design.
-final class PendingStores: @unchecked Sendable {
+final class PendingStores: Sendable {
     static let pause: UInt64 = 500_000_000
     static let maximumAge: UInt64 = 10_000_000_000
     static let maximumCount = 128
@@ -61,18 +58,8 @@ final class PendingStores: @unchecked Sendable {
     }
 
     private let state = Mutex(State())
-    /// Posted once per store added.
-    private let added: UnsafeMutablePointer<sem_t>
-
-    init() {
-        self.added = .allocate(capacity: 1)
-        sem_init(self.added, 0, 0)
-    }
-
-    deinit {
-        sem_destroy(self.added)
-        self.added.deallocate()
-    }
+    /// Signalled once per store added.
+    private let added = Semaphore()
 
     /// Queues a store.
     func add(_ store: PendingStore) {
@@ -83,7 +70,7 @@ final class PendingStores: @unchecked Sendable {
             state.queue.append(store)
             state.bytes += store.byteCount
         }
-        sem_post(self.added)
+        self.added.signal()
     }
 
     /// Waits for the oldest store to be due, and takes it.
@@ -92,7 +79,7 @@ final class PendingStores: @unchecked Sendable {
     /// ``maximumAge``. The caller stores it, then calls ``finished(_:)``.
     func next(isQuiet: () -> Bool) -> PendingStore {
         while true {
-            while sem_wait(self.added) != 0 && errno == EINTR {}
+            self.added.wait()
             while true {
                 let (store, isEmpty) = self.state.withLock { state -> (PendingStore?, Bool) in
                     guard let oldest = state.queue.first else { return (nil, true) }

@@ -37,3 +37,31 @@ func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     pthread_detach(thread)
     return true
 }
+
+/// A POSIX counting semaphore, for a worker thread that waits for queued work.
+///
+/// `@unchecked Sendable`: a POSIX semaphore is thread-safe by design, and its storage never moves.
+final class Semaphore: @unchecked Sendable {
+    private let semaphore: UnsafeMutablePointer<sem_t>
+
+    /// Creates a semaphore with a count of zero.
+    init() {
+        self.semaphore = .allocate(capacity: 1)
+        sem_init(self.semaphore, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(self.semaphore)
+        self.semaphore.deallocate()
+    }
+
+    /// Adds one to the count, waking a waiter.
+    func signal() {
+        sem_post(self.semaphore)
+    }
+
+    /// Waits until the count is above zero, then takes one from it.
+    func wait() {
+        while sem_wait(self.semaphore) != 0 && errno == EINTR {}
+    }
+}

@@ -79,17 +79,14 @@ final class TieredStorage: Sendable {
 }
 
 /// A remote backend with its health, back-off, statistics and background writer.
-///
-/// `@unchecked Sendable`: every stored property is immutable or a `Mutex`, except `pending`, a POSIX semaphore,
-/// which is thread-safe by design.
-final class RemoteTier: @unchecked Sendable {
+final class RemoteTier: Sendable {
     private let backend: any RemoteBackend
     private let readOnly: Bool
     private let statistics: StatisticsStore
     private let log: DaemonLog
     private let health = Mutex<(downUntil: UInt64, backoff: UInt64, lastError: String)>((0, 2_000_000_000, ""))
     private let queue = Mutex<[(name: String, bytes: [UInt8])]>([])
-    private let pending: UnsafeMutablePointer<sem_t>
+    private let pending = Semaphore()
     private static let maximumQueued = 256
 
     init(backend: any RemoteBackend, readOnly: Bool, statistics: StatisticsStore, log: DaemonLog) {
@@ -97,17 +94,10 @@ final class RemoteTier: @unchecked Sendable {
         self.readOnly = readOnly
         self.statistics = statistics
         self.log = log
-        self.pending = .allocate(capacity: 1)
-        sem_init(self.pending, 0, 0)
         if !readOnly {
             // Two writers: a slow put does not hold up the next one for long.
             for _ in 0..<2 { startDetachedThread { [self] in self.writeLoop() } }
         }
-    }
-
-    deinit {
-        sem_destroy(self.pending)
-        self.pending.deallocate()
     }
 
     var status: String {
@@ -171,12 +161,12 @@ final class RemoteTier: @unchecked Sendable {
             queue.append((name, bytes))
             return true
         }
-        if queued { sem_post(self.pending) } else { self.statistics.add(.remoteSkipped) }
+        if queued { self.pending.signal() } else { self.statistics.add(.remoteSkipped) }
     }
 
     private func writeLoop() {
         while true {
-            while sem_wait(self.pending) != 0 && errno == EINTR {}
+            self.pending.wait()
             guard let item = self.queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
             guard self.isAvailable else {
                 self.statistics.add(.remoteSkipped)
