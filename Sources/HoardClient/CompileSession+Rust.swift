@@ -47,6 +47,39 @@ extension CompileSession {
             self.runUncached(counting: .unknownCompiler, daemon: daemon)
         }
 
+        // Paths under a base directory are made relative to the output directory, not the working directory:
+        // cargo compiles registry crates in their source directory, outside any checkout, and their outputs,
+        // dep-info included, name the checkout's target directory.
+        let anchor = Path.normalize(Path.absolute(invocation.outputDirectory, relativeTo: workingDirectory))
+        // rustc creates its output directory; the daemon restores only into existing ones.
+        try? FileSystem.createDirectories(anchor)
+        let base = BaseDirectories(
+            self.configuration.baseDirectories,
+            workingDirectory: workingDirectory,
+            arguments: invocation.arguments,
+            debugInfo: invocation.debugInfo,
+            anchor: anchor
+        )
+        let context = KeyContext(
+            identity: identity,
+            driverName: Path.baseName(of: self.compilerName),
+            workingDirectory: workingDirectory,
+            baseDirectories: base
+        )
+        let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
+        if self.configuration.directMode,
+            let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies })
+        {
+            self.runRustDirect(
+                invocation,
+                context: context,
+                dependencyFile: Path.join(workingDirectory, dependencyFile.path),
+                outputs: outputs,
+                anchor: anchor,
+                daemon: daemon
+            )
+        }
+
         // The dep-info pass: which sources and environment variables the crate reads.
         let dependencyFile = Self.scratchDependencyPath()
         let pass: ProcessResult
@@ -68,25 +101,6 @@ extension CompileSession {
         guard pass.termination == .exited(0), let content else {
             self.runUncached(counting: .preprocessorFailures, daemon: daemon)
         }
-        // Paths under a base directory are made relative to the output directory, not the working directory:
-        // cargo compiles registry crates in their source directory, outside any checkout, and their outputs,
-        // dep-info included, name the checkout's target directory.
-        let anchor = Path.normalize(Path.absolute(invocation.outputDirectory, relativeTo: workingDirectory))
-        // rustc creates its output directory; the daemon restores only into existing ones.
-        try? FileSystem.createDirectories(anchor)
-        let base = BaseDirectories(
-            self.configuration.baseDirectories,
-            workingDirectory: workingDirectory,
-            arguments: invocation.arguments,
-            debugInfo: invocation.debugInfo,
-            anchor: anchor
-        )
-        let context = KeyContext(
-            identity: identity,
-            driverName: Path.baseName(of: self.compilerName),
-            workingDirectory: workingDirectory,
-            baseDirectories: base
-        )
         var hasher = CacheKeyHasher()
         do {
             try RustKey.hashFields(
@@ -100,7 +114,6 @@ extension CompileSession {
             self.runUncached(counting: error.statistic, daemon: daemon)
         }
         let key = hasher.finalize()
-        let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
         let colors = ColorTreatment(forcedFlag: nil, stripWhenNotTerminal: false)
         if self.fetchResult(
             key: key,
@@ -113,6 +126,86 @@ extension CompileSession {
             exit(0)
         }
         self.compileAndStore(colors: colors, key: key, outputs: outputs, workingDirectory: anchor) { _ in .none }
+    }
+
+    /// Direct mode for rustc: no dep-info pass.
+    ///
+    /// The manifest key holds every field but the sources and the variables the crate reads; the compile's own
+    /// dep-info (cargo always asks for one) names those for the manifest entry, and a lookup sends the environment
+    /// for the daemon to check the variables against.
+    private func runRustDirect(
+        _ invocation: RustInvocation,
+        context: KeyContext,
+        dependencyFile: String,
+        outputs: [WireOutput],
+        anchor: String,
+        daemon: DaemonClient
+    ) -> Never {
+        let rootStamp = FileSystem.stamp(of: invocation.sourcePath)
+        var hasher = CacheKeyHasher()
+        do {
+            try RustKey.hashManifestFields(of: invocation, context: context, into: &hasher)
+        } catch {
+            self.log.write("key input: \(error.detail)")
+            self.runUncached(counting: error.statistic, daemon: daemon)
+        }
+        let manifestKey = hasher.finalize()
+        let colors = ColorTreatment(forcedFlag: nil, stripWhenNotTerminal: false)
+        if !self.configuration.recache
+            && self.fetchDirect(
+                manifestKey: manifestKey,
+                workingDirectory: anchor,
+                outputs: outputs,
+                environment: EnvironmentDependency.currentLines(),
+                daemon: daemon,
+                source: invocation.sourcePath,
+                colors: colors
+            )
+        {
+            exit(0)
+        }
+        self.record([.requests, self.configuration.recache ? .recaches : .misses], daemon: daemon)
+        let workingDirectory = context.workingDirectory
+        let base = context.baseDirectories
+        self.compileAndStore(
+            colors: colors,
+            key: nil,
+            outputs: outputs,
+            workingDirectory: anchor,
+            dependencyFile: dependencyFile
+        ) { content in
+            guard let content else { return .refused(.unreadableInclude) }
+            if self.sourceChanged(invocation.sourcePath, since: rootStamp) {
+                return .refused(.inputsChangedBeforeStore)
+            }
+            let dependencies = RustKey.DependencyInfo(content)
+            var includes: [String] = []
+            var absent: [String] = []
+            for source in dependencies.sources {
+                let path = Path.normalize(Path.absolute(source, relativeTo: workingDirectory))
+                includes.append(base.rewritePath(path))
+                // `mod name;` takes `name.rs` or `name/mod.rs`, and fails if both exist: the other must stay absent.
+                guard let alternative = RustKey.otherModuleFile(of: path) else { continue }
+                guard FileSystem.stamp(of: alternative) == nil else {
+                    self.log.write("\(alternative) appeared beside \(path) during the compile: nothing stored")
+                    return .refused(.tooNewInput)
+                }
+                absent.append(base.rewritePath(alternative))
+            }
+            return .record(
+                WireManifestRecord(
+                    manifestKey: manifestKey.hex,
+                    resultKey: "",
+                    workingDirectory: anchor,
+                    includes: includes,
+                    absentPaths: absent,
+                    // Rust has no `__DATE__` or `__TIME__`: text that looks like them is no reason to refuse.
+                    allowTimeMacros: true,
+                    compileStarted: self.startedWall,
+                    environmentDependencies: dependencies.environmentDependencies
+                )
+            )
+        }
     }
 
     /// The rustc of the toolchain a proxy selects: `SYSROOT/bin/rustc`.

@@ -77,7 +77,6 @@ struct CompileSession {
             self.runUncached(counting: error.statistic, daemon: daemon)
         }
         let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
-        let mask = Self.currentUmask()
 
         // Direct mode: the source and the recorded includes, checked by the daemon in one round trip.
         var direct: DirectLookup?
@@ -107,22 +106,17 @@ struct CompileSession {
                 sourceQueries: HasIncludeQueries(source)
             )
             direct = lookup
-            if !self.configuration.recache {
-                let elapsed = (MonotonicClock.now() - self.started) / 1000
-                let reply = self.lookUp(
-                    .directGet(
-                        manifestKey: lookup.manifestKey.hex,
-                        workingDirectory: workingDirectory,
-                        outputs: outputs,
-                        umask: UInt32(mask),
-                        elapsedMicroseconds: elapsed
-                    ),
+            if !self.configuration.recache
+                && self.fetchDirect(
+                    manifestKey: lookup.manifestKey,
+                    workingDirectory: workingDirectory,
+                    outputs: outputs,
                     daemon: daemon,
                     source: invocation.sourcePath,
-                    colors: ColorTreatment(invocation),
-                    label: "direct \(lookup.manifestKey.hex)"
+                    colors: ColorTreatment(invocation)
                 )
-                if case .hit = reply { exit(0) }
+            {
+                exit(0)
             }
             if lookup.depend {
                 // Depend mode: no preprocessor; the compile itself tells which headers it read.
@@ -329,6 +323,37 @@ struct CompileSession {
             source: source,
             colors: colors,
             label: key.hex
+        )
+        if case .hit = reply { return true }
+        return false
+    }
+
+    /// Asks for the result a manifest's matching entry names (direct mode); `environment` holds a rustc compile's
+    /// variables as dep-info lines (``EnvironmentDependency``).
+    ///
+    /// - Returns: `true` on a hit, whose outputs are restored and messages replayed: the caller then exits.
+    func fetchDirect(
+        manifestKey: CacheKey,
+        workingDirectory: String,
+        outputs: [WireOutput],
+        environment: [String] = [],
+        daemon: DaemonClient,
+        source: String,
+        colors: ColorTreatment
+    ) -> Bool {
+        let reply = self.lookUp(
+            .directGet(
+                manifestKey: manifestKey.hex,
+                workingDirectory: workingDirectory,
+                outputs: outputs,
+                umask: UInt32(Self.currentUmask()),
+                elapsedMicroseconds: (MonotonicClock.now() - self.started) / 1000,
+                environment: environment
+            ),
+            daemon: daemon,
+            source: source,
+            colors: colors,
+            label: "direct \(manifestKey.hex)"
         )
         if case .hit = reply { return true }
         return false

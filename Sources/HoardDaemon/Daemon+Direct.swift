@@ -6,12 +6,15 @@ import HoardWire
 extension Daemon {
     /// Direct mode's lookup: the first manifest entry whose includes all still match (and whose shadowing paths are
     /// all still absent) names the result, which is restored in the same request.
+    ///
+    /// A rustc compile's entry also holds the variables its crate read: `environment` gives their values now.
     func directGet(
         manifestKey keyText: String,
         workingDirectory: String,
         outputs: [WireOutput],
         umask: UInt32,
-        elapsedMicroseconds: UInt64
+        elapsedMicroseconds: UInt64,
+        environment: [String] = []
     ) -> Response {
         let started = MonotonicClock.now()
         guard let key = CacheKey(hex: keyText), Path.isNormalizedAbsolute(workingDirectory) || workingDirectory == "/",
@@ -28,7 +31,8 @@ extension Daemon {
             self.log.write("direct \(keyText): \(error)")
             manifest = nil
         }
-        for entry in manifest?.entries ?? [] where self.matches(entry, in: workingDirectory) {
+        let variables = EnvironmentDependency.Matcher(environment)
+        for entry in manifest?.entries ?? [] where self.matches(entry, in: workingDirectory, environment: variables) {
             let restored = self.restoreResult(
                 entry.resultKey,
                 to: outputs,
@@ -45,10 +49,24 @@ extension Daemon {
         return .miss
     }
 
-    /// Tells whether every include still has its recorded content and every shadowing path is still absent.
-    private func matches(_ entry: Manifest.Entry, in workingDirectory: String) -> Bool {
+    /// Tells whether every include still has its recorded content (every variable its value) and every shadowing
+    /// path is still absent.
+    private func matches(
+        _ entry: Manifest.Entry,
+        in workingDirectory: String,
+        environment: EnvironmentDependency.Matcher
+    ) -> Bool {
         if !entry.pinnedDirectory.isEmpty && entry.pinnedDirectory != workingDirectory { return false }
         for include in entry.includes {
+            if include.path.hasPrefix(EnvironmentDependency.pathPrefix) {
+                guard environment.matches(path: include.path, digest: include.digest) else {
+                    self.log.write(
+                        "direct: variable \(include.path.dropFirst(EnvironmentDependency.pathPrefix.count)) changed"
+                    )
+                    return false
+                }
+                continue
+            }
             guard let record = self.digests.record(for: Path.join(workingDirectory, include.path)),
                 record.digest == include.digest
             else {
@@ -113,6 +131,15 @@ extension Daemon {
             if !found.queries.names.isEmpty || found.queries.hasOpaqueQuery {
                 queries.append((path, found.queries))
             }
+        }
+        // The variables a crate read: their lines name the result as the includes' contents do.
+        for line in record.environmentDependencies {
+            includes.append(
+                Manifest.Include(
+                    path: EnvironmentDependency.path(ofLine: line),
+                    digest: EnvironmentDependency.digest(ofLine: line)
+                )
+            )
         }
         var absentGroups: [Manifest.AbsentGroup] = []
         var absentInGroups: [[Bool]] = []  // per group and name, for the queries below

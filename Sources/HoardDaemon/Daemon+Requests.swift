@@ -51,14 +51,15 @@ extension Daemon {
                 elapsed: elapsed,
                 manifest: manifest
             )
-        case .directGet(let key, let directory, let outputs, let umask, let elapsed):
+        case .directGet(let key, let directory, let outputs, let umask, let elapsed, let environment):
             self.storePending(answering: key)
             return self.directGet(
                 manifestKey: key,
                 workingDirectory: directory,
                 outputs: outputs,
                 umask: umask,
-                elapsedMicroseconds: elapsed
+                elapsedMicroseconds: elapsed,
+                environment: environment
             )
         case .manifestPut(let record):
             return self.manifestPut(record)

@@ -1,5 +1,5 @@
 /// The protocol version sent in `Hello`; bump it whenever a message changes (docs/wire-protocol.md).
-public let wireProtocolVersion: UInt32 = 7
+public let wireProtocolVersion: UInt32 = 8
 
 /// A file's identity as the client saw it (docs/wire-protocol.md, "FileStamp").
 public struct WireFileStamp: Equatable, Sendable {
@@ -117,6 +117,9 @@ public struct WireManifestRecord: Equatable, Sendable {
     /// the includers are unknown): when given, the daemon works out the includes' shadowing candidates itself, as
     /// well as checking `shadowCandidates`.
     public var includerDirectories: [String]?
+    /// A rustc compile's `env-dep` lines from its dep-info (`NAME=value`, or `NAME` for an unset variable): the daemon
+    /// records each as an include whose content is the line.
+    public var environmentDependencies: [String]
 
     /// Creates a record.
     public init(
@@ -131,8 +134,10 @@ public struct WireManifestRecord: Equatable, Sendable {
         pinOnFileMacro: Bool = false,
         searchDirectories: [String] = [],
         compileStarted: Int64,
-        includerDirectories: [String]? = nil
+        includerDirectories: [String]? = nil,
+        environmentDependencies: [String] = []
     ) {
+        self.environmentDependencies = environmentDependencies
         self.searchDirectories = searchDirectories
         self.compileStarted = compileStarted
         self.includerDirectories = includerDirectories
@@ -178,12 +183,15 @@ public enum Request: Equatable, Sendable {
         manifest: WireManifestRecord?
     )
     /// Looks up a direct-mode key: verifies the manifest's include files and, on a match, writes the outputs.
+    /// `environment` is a rustc compile's environment, one line per variable as dep-info writes it (for the crate's
+    /// `env-dep` variables); empty for gcc and clang.
     case directGet(
         manifestKey: String,
         workingDirectory: String,
         outputs: [WireOutput],
         umask: UInt32,
-        elapsedMicroseconds: UInt64
+        elapsedMicroseconds: UInt64,
+        environment: [String] = []
     )
     /// Records a manifest entry for a result that is already stored.
     case manifestPut(WireManifestRecord)
@@ -247,13 +255,14 @@ public enum Request: Equatable, Sendable {
             writer.write(elapsed)
             writer.write(manifest != nil)
             if let manifest { writer.write(manifest) }
-        case .directGet(let key, let directory, let outputs, let umask, let elapsed):
+        case .directGet(let key, let directory, let outputs, let umask, let elapsed, let environment):
             writer.write(UInt8(11))
             writer.write(key)
             writer.write(directory)
             writer.write(outputs)
             writer.write(umask)
             writer.write(elapsed)
+            writer.write(environment)
         case .manifestPut(let record):
             writer.write(UInt8(12))
             writer.write(record)
@@ -322,7 +331,8 @@ public enum Request: Equatable, Sendable {
                 workingDirectory: try reader.readString(),
                 outputs: try reader.readOutputs(),
                 umask: try reader.readUInt32(),
-                elapsedMicroseconds: try reader.readUInt64()
+                elapsedMicroseconds: try reader.readUInt64(),
+                environment: try reader.readStrings()
             )
         case 12: request = .manifestPut(try reader.readManifestRecord())
         case 13: request = .flushStores
@@ -490,27 +500,27 @@ extension WireWriter {
         self.write(record.manifestKey)
         self.write(record.resultKey)
         self.write(record.workingDirectory)
-        self.write(UInt32(record.includes.count))
-        for include in record.includes { self.write(include) }
-        self.write(UInt32(record.absentPaths.count))
-        for path in record.absentPaths { self.write(path) }
+        self.write(record.includes)
+        self.write(record.absentPaths)
         self.write(UInt32(record.shadowCandidates.count))
         for group in record.shadowCandidates {
             self.write(group.directory)
-            self.write(UInt32(group.names.count))
-            for name in group.names { self.write(name) }
+            self.write(group.names)
         }
         self.write(record.allowTimeMacros)
         self.write(record.pinnedDirectory)
         self.write(record.pinOnFileMacro)
-        self.write(UInt32(record.searchDirectories.count))
-        for directory in record.searchDirectories { self.write(directory) }
+        self.write(record.searchDirectories)
         self.write(record.compileStarted)
         self.write(record.includerDirectories != nil)
-        if let directories = record.includerDirectories {
-            self.write(UInt32(directories.count))
-            for directory in directories { self.write(directory) }
-        }
+        if let directories = record.includerDirectories { self.write(directories) }
+        self.write(record.environmentDependencies)
+    }
+
+    /// Writes a count, then each string.
+    mutating func write(_ strings: [String]) {
+        self.write(UInt32(strings.count))
+        for string in strings { self.write(string) }
     }
 
     mutating func write(_ counters: [WireCounter]) {
@@ -571,7 +581,8 @@ extension WireReader {
             pinOnFileMacro: try self.readBool(),
             searchDirectories: try self.readStrings(),
             compileStarted: try self.readInt64(),
-            includerDirectories: try self.readBool() ? try self.readStrings() : nil
+            includerDirectories: try self.readBool() ? try self.readStrings() : nil,
+            environmentDependencies: try self.readStrings()
         )
     }
 

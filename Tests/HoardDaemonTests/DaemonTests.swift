@@ -56,19 +56,28 @@ final class DaemonTests {
         return Dictionary(uniqueKeysWithValues: stats.counters.map { ($0.id, $0.value) })
     }
 
-    /// Stores `output` under ``key`` as a compile in `/` that printed `stdout` and `stderr` and exited 0.
-    func store(_ output: WireOutput, stdout: [UInt8] = [], stderr: [UInt8] = []) throws {
-        _ = try self.request(
+    /// Stores `output` under `key` (``key`` unless given) as a compile in `directory` that printed `stdout` and
+    /// `stderr` and exited 0, with `manifest`.
+    @discardableResult
+    func store(
+        _ output: WireOutput,
+        key: String = DaemonTests.key,
+        in directory: String = "/",
+        stdout: [UInt8] = [],
+        stderr: [UInt8] = [],
+        manifest: WireManifestRecord? = nil
+    ) throws -> Response {
+        try self.request(
             .cachePut(
-                key: Self.key,
-                workingDirectory: "/",
+                key: key,
+                workingDirectory: directory,
                 baseDirectories: [],
                 outputs: [output],
                 stdout: stdout,
                 stderr: stderr,
                 exitStatus: 0,
                 elapsedMicroseconds: 10,
-                manifest: nil
+                manifest: manifest
             )
         )
     }
@@ -373,22 +382,56 @@ final class DaemonTests {
         #expect(!absent.contains("second/s.h"))
     }
 
+    @Test func `a crate's entry hits only while its variables keep the values the compile read`() throws {
+        let work = self.directory + "/work"
+        try "pub const T: &str = env!(\"TAG\");\n".write(toFile: work + "/lib.rs", atomically: false, encoding: .utf8)
+        let manifestKey = String(repeating: "7", count: 64)
+        func put(_ tag: String) throws {
+            let output = try self.writeOutput("lib.rlib", "rlib built with \(tag)")
+            let record = WireManifestRecord(
+                manifestKey: manifestKey,
+                resultKey: "",
+                workingDirectory: work,
+                includes: ["lib.rs"],
+                absentPaths: ["lib/mod.rs"],
+                allowTimeMacros: true,
+                compileStarted: WallClock.now() + 1_000_000_000,
+                environmentDependencies: ["TAG=\(tag)", "UNSET"]
+            )
+            try self.store(output, key: "", in: work, manifest: record)
+            _ = try self.request(.flushStores)
+        }
+        func get(_ environment: [String]) throws -> String? {
+            let restored = work + "/restored.rlib"
+            try? FileManager.default.removeItem(atPath: restored)
+            let reply = try self.request(
+                .directGet(
+                    manifestKey: manifestKey,
+                    workingDirectory: work,
+                    outputs: [WireOutput(role: 0, path: restored, flag: false)],
+                    umask: 0o022,
+                    elapsedMicroseconds: 0,
+                    environment: environment
+                )
+            )
+            guard case .hit = reply else { return nil }
+            return try String(contentsOfFile: restored, encoding: .utf8)
+        }
+        try put("one")
+        try put("two")
+        #expect(try get(["PATH=/bin", "TAG=one"]) == "rlib built with one")
+        #expect(try get(["TAG=two"]) == "rlib built with two")
+        #expect(try get(["TAG=three"]) == nil)
+        #expect(try get([]) == nil, "TAG unset")
+        #expect(try get(["TAG=one", "UNSET="]) == nil, "a variable read as unset is now set")
+        // The sources count as before: a changed one misses.
+        try "pub const T: &str = \"\";\n".write(toFile: work + "/lib.rs", atomically: false, encoding: .utf8)
+        #expect(try get(["TAG=one"]) == nil)
+    }
+
     @Test(arguments: ["not-a-key", ""])
     func `a put whose key names no result is refused at once`(key: String) throws {
-        let output = try self.writeOutput("k.o", "key")
-        let reply = try self.request(
-            .cachePut(
-                key: key,
-                workingDirectory: "/",
-                baseDirectories: [],
-                outputs: [output],
-                stdout: [],
-                stderr: [],
-                exitStatus: 0,
-                elapsedMicroseconds: 1,
-                manifest: nil
-            )
-        )
+        let reply = try self.store(try self.writeOutput("k.o", "key"), key: key)
         #expect(reply == .error(code: WireErrorCode.invalidPath, message: "invalid key"))
         let stats = try self.stats()
         #expect((stats[Statistic.stores.rawValue] ?? 0) == 0)

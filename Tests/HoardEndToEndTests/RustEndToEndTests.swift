@@ -218,6 +218,7 @@ struct RustEndToEndTests {
         #expect(warning(warmBuild.stderrText) == warning(coldBuild.stderrText))
         #expect(warm.misses == 0, "every cacheable crate hits after cargo clean")
         #expect(warm.hits == cold.misses)
+        #expect(try sandbox.stats()["direct_hits"] as? Int == warm.hits, "cargo asks for dep-info: direct mode")
         let run = try sandbox.run([workspace.appendingPathComponent("target/debug/app").path])
         #expect(run.stdoutText == "Poem 7 one 2\n")
         #expect(try Data(contentsOf: workspace.appendingPathComponent("target/debug/app")) == firstBinary)
@@ -267,6 +268,73 @@ struct RustEndToEndTests {
         #expect(textstats.contains(second.path))
         let run = try sandbox.run([second.appendingPathComponent("target/debug/app").path])
         #expect(run.stdoutText == "Poem 7 one 2\n")
+    }
+
+    @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
+    func `a direct-mode hit runs no rustc and a changed module file or variable misses`() throws {
+        let sandbox = try Sandbox("rustdirect")
+        // The toolchain's rustc behind a script that counts its runs (rustup's proxy would run one itself).
+        let proxy = URL(fileURLWithPath: Self.cargo).deletingLastPathComponent().appendingPathComponent("rustc").path
+        let sysroot = try sandbox.run([proxy, "--print=sysroot"]).stdoutText.trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
+        let runs = sandbox.work.appendingPathComponent("runs").path
+        let rustc = try sandbox.write("bin/rustc", "#!/bin/sh\necho run >> \(runs)\nexec \(sysroot)/bin/rustc \"$@\"\n")
+        #expect(chmod(rustc, 0o755) == 0)
+        func runCount() -> Int {
+            ((try? String(contentsOfFile: runs, encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        try sandbox.write("lib.rs", "mod parser;\npub const TAG: Option<&str> = option_env!(\"HOARD_E2E_TAG\");\n")
+        try sandbox.write("parser.rs", "pub fn parse() -> u32 { 1 }\n")
+        let arguments = [
+            "--crate-name", "demo", "--crate-type", "lib", "--edition=2021", "--emit=dep-info,metadata,link",
+            "lib.rs", "--out-dir", "out",
+        ]
+        let files = ["out/libdemo.rlib", "out/libdemo.rmeta", "out/demo.d"]
+        func outputs() throws -> [Data] { try files.map { try sandbox.read($0) } }
+        // rustc writes dep-info only into an existing directory.
+        func emptyOutputDirectory() throws {
+            let out = sandbox.work.appendingPathComponent("out")
+            try? FileManager.default.removeItem(at: out)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        }
+        func plain(_ environment: [String: String] = [:]) throws -> [Data] {
+            try emptyOutputDirectory()
+            #expect(try sandbox.run([rustc] + arguments, environment: environment).status == 0)
+            defer { try? FileManager.default.removeItem(at: sandbox.work.appendingPathComponent("out")) }
+            return try outputs()
+        }
+        func cached(_ environment: [String: String] = [:]) throws -> CommandResult {
+            try emptyOutputDirectory()
+            return try sandbox.hoard([rustc] + arguments, environment: environment)
+        }
+        let expected = try plain()
+        #expect(try cached().status == 0)
+        #expect(try outputs() == expected)
+        let before = runCount()
+        #expect(try cached().status == 0)
+        #expect(runCount() == before, "the hit ran no rustc")
+        #expect(try outputs() == expected, "the hit restores rustc's own bytes")
+        #expect(try sandbox.stats()["direct_hits"] as? Int == 1)
+
+        // A variable the crate read as unset, now set: a miss, and rustc's output for it.
+        let tagged = try plain(["HOARD_E2E_TAG": "x"])
+        #expect(try cached(["HOARD_E2E_TAG": "x"]).status == 0)
+        #expect(try outputs() == tagged)
+        #expect(try sandbox.stats()["direct_hits"] as? Int == 1)
+
+        // A module file edited: a miss.
+        try sandbox.write("parser.rs", "pub fn parse() -> u32 { 2 }\n")
+        let edited = try plain()
+        #expect(try cached().status == 0)
+        #expect(try outputs() == edited)
+
+        // parser/mod.rs beside parser.rs: rustc refuses the crate, and so does the cached build.
+        try sandbox.write("parser/mod.rs", "pub fn parse() -> u32 { 3 }\n")
+        let ambiguous = try cached()
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderrText.contains("E0761"), "\(ambiguous.stderrText)")
+        #expect(try sandbox.stats()["direct_hits"] as? Int == 1)
     }
 
     @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))

@@ -27,6 +27,12 @@ import Testing
         return record
     }
 
+    static var rustRecord: WireManifestRecord {
+        var record = Self.record
+        record.environmentDependencies = ["HOARD_TAG=one\\n", "UNSET"]
+        return record
+    }
+
     static let requests: [Request] = [
         .hello(protocolVersion: wireProtocolVersion, clientVersion: "0.1.0"),
         .compilerIdentityGet(path: "/usr/bin/gcc", stamp: stamp),
@@ -69,8 +75,17 @@ import Testing
             umask: 0o002,
             elapsedMicroseconds: 7
         ),
+        .directGet(
+            manifestKey: String(repeating: "c", count: 64),
+            workingDirectory: "/w/target/debug/deps",
+            outputs: [WireOutput(role: 0, path: "/w/target/debug/deps/liba.rlib", flag: false)],
+            umask: 0o022,
+            elapsedMicroseconds: 8,
+            environment: ["PATH=/bin", "HOARD_TAG=one\\n", "EMPTY="]
+        ),
         .manifestPut(record),
         .manifestPut(recordWithIncluders),
+        .manifestPut(rustRecord),
         .recordStats([WireCounter(id: 20, value: 1), WireCounter(id: 0, value: 3)]),
         .getStats, .zeroStats, .clear, .shutdown, .flushStores,
     ]

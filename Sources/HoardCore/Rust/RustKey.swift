@@ -11,6 +11,42 @@ public enum RustKey {
             || name.hasPrefix("CARGO_MANIFEST_") || name.hasPrefix("CARGO_BIN_")
     }
 
+    /// Hashes the fields of direct mode's manifest key: every field of ``hashFields(of:context:dependencies:into:)``
+    /// but the sources and `env-dep` variables (each manifest entry holds those), then the mode and the crate root's
+    /// bytes.
+    ///
+    /// - Throws: ``KeyInputProblem`` if the crate root, an extern crate, a static library or the target file cannot
+    ///   be read.
+    public static func hashManifestFields(
+        of invocation: RustInvocation,
+        context: KeyContext,
+        into hasher: inout CacheKeyHasher
+    ) throws(KeyInputProblem) {
+        try Self.hashFields(of: invocation, context: context, dependencies: nil, into: &hasher)
+        hasher.combine("mode", "rust direct")
+        guard let root = context.readFile(Path.join(context.workingDirectory, invocation.sourcePath)) else {
+            throw KeyInputProblem(statistic: .missingSourceFile, detail: invocation.sourcePath)
+        }
+        hasher.combine("crate root", bytes: root)
+    }
+
+    /// The other file a module could have been read from.
+    ///
+    /// That is `dir/name/mod.rs` for `dir/name.rs` and the reverse, or `nil` for a file that is not Rust source.
+    /// rustc refuses `mod name;` when both exist, so while the other is absent the module file read is the one it
+    /// would read again.
+    public static func otherModuleFile(of path: String) -> String? {
+        guard path.hasSuffix(".rs") else { return nil }
+        let directory = Path.directory(of: path)
+        if Path.baseName(of: path) == "mod.rs" {
+            let parent = Path.directory(of: directory)
+            let name = Path.baseName(of: directory)
+            guard !name.isEmpty, name != "/", name != "." else { return nil }
+            return Path.join(parent, name + ".rs")
+        }
+        return Path.join(directory, String(Path.baseName(of: path).dropLast(3)) + "/mod.rs")
+    }
+
     /// The dep-info of the dep-info pass, split into what the key needs.
     public struct DependencyInfo: Equatable, Sendable {
         /// The source files rustc read, as it spelled them.
@@ -40,13 +76,14 @@ public enum RustKey {
     /// - Parameters:
     ///   - invocation: the classified compile.
     ///   - context: the compiler identity, working directory, environment and base directories.
-    ///   - dependencies: the dep-info pass's result.
+    ///   - dependencies: the dep-info pass's result; `nil` for direct mode's manifest key, which leaves out the
+    ///     sources and `env-dep` variables (the manifest's entries hold them).
     ///   - hasher: receives the fields.
     /// - Throws: ``KeyInputProblem`` if a source, extern crate, static library or target file cannot be read.
     public static func hashFields(
         of invocation: RustInvocation,
         context: KeyContext,
-        dependencies: DependencyInfo,
+        dependencies: DependencyInfo?,
         into hasher: inout CacheKeyHasher
     ) throws(KeyInputProblem) {
         let base = context.baseDirectories
@@ -70,10 +107,10 @@ public enum RustKey {
             guard Self.isCrateVariable(name) else { continue }
             hasher.combine("env \(name)", base.rewritePath(String(entry[entry.index(after: equals)...])))
         }
-        for dependency in dependencies.environmentDependencies {
+        for dependency in dependencies?.environmentDependencies ?? [] {
             hasher.combine("env-dep", dependency)
         }
-        for source in dependencies.sources {
+        for source in dependencies?.sources ?? [] {
             guard let bytes = context.readFile(Path.join(context.workingDirectory, source)) else {
                 throw KeyInputProblem(statistic: .missingSourceFile, detail: source)
             }

@@ -39,7 +39,12 @@ import Testing
         ),
     ]
 
-    static func log(workingDirectory: String, line: String, root: String = "/work/ws") -> String {
+    static func log(
+        workingDirectory: String,
+        line: String,
+        root: String = "/work/ws",
+        manifest: Bool = false
+    ) -> String {
         let arguments = line.split(separator: " ").map(String.init)
         guard case .cacheable(let invocation) = RustArgumentClassifier.classify(arguments) else {
             return "not cacheable"
@@ -66,12 +71,16 @@ import Testing
         )
         var hasher = CacheKeyHasher(recordingDebugLog: true)
         do {
-            try RustKey.hashFields(
-                of: invocation,
-                context: context,
-                dependencies: RustKey.DependencyInfo(Self.dependencyInfo(root: root)),
-                into: &hasher
-            )
+            if manifest {
+                try RustKey.hashManifestFields(of: invocation, context: context, into: &hasher)
+            } else {
+                try RustKey.hashFields(
+                    of: invocation,
+                    context: context,
+                    dependencies: RustKey.DependencyInfo(Self.dependencyInfo(root: root)),
+                    into: &hasher
+                )
+            }
         } catch {
             return "key input problem: \(error)"
         }
@@ -84,6 +93,12 @@ import Testing
     func `the key of a representative rustc command line matches its golden file`(name: String) throws {
         guard let entry = Self.cases.first(where: { $0.name == name }) else { return }
         try GoldenFiles.expect(Self.log(workingDirectory: entry.workingDirectory, line: entry.line), matches: name)
+    }
+
+    @Test func `the manifest key of direct mode matches its golden file`() throws {
+        let log = Self.log(workingDirectory: "/work/ws", line: Self.cases[0].line, manifest: true)
+        #expect(!log.contains("source ") && !log.contains("env-dep"), "the manifest's entries hold those")
+        try GoldenFiles.expect(log, matches: "rust-direct-manifest")
     }
 
     @Test func `a checkout elsewhere under the base directory gets the same key`() {
@@ -99,5 +114,13 @@ import Testing
         let original = Self.log(workingDirectory: "/work/ws", line: line)
         let relocated = Self.log(workingDirectory: "/work/other/ws", line: moved, root: "/work/other/ws")
         #expect(original.split(separator: "\n").last != relocated.split(separator: "\n").last)
+    }
+
+    @Test func `the other file of a module is its mod.rs form or the reverse`() {
+        #expect(RustKey.otherModuleFile(of: "/ws/src/parser.rs") == "/ws/src/parser/mod.rs")
+        #expect(RustKey.otherModuleFile(of: "/ws/src/parser/mod.rs") == "/ws/src/parser.rs")
+        #expect(RustKey.otherModuleFile(of: "/ws/src/lib.rs") == "/ws/src/lib/mod.rs")
+        #expect(RustKey.otherModuleFile(of: "/ws/src/table.txt") == nil)
+        #expect(RustKey.otherModuleFile(of: "/mod.rs") == nil)
     }
 }

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A variable a crate reads with `env!` or `option_env!`, as rustc's dep-info names it (`# env-dep:NAME=value`, or
+/// `# env-dep:NAME` for one that was unset), kept in a Rust manifest entry as an include whose "content" is that line.
+///
+/// The daemon checks it against the environment the client sends with its lookup, written the same way: the line for
+/// each variable, its value escaped as rustc escapes it.
+public enum EnvironmentDependency {
+    /// The start of the include path that stands for a variable: no file's path starts with a NUL.
+    public static let pathPrefix = "\u{0}env-dep:"
+
+    /// The include path for a dep-info line.
+    public static func path(ofLine line: String) -> String {
+        Self.pathPrefix + Self.name(ofLine: line)
+    }
+
+    /// The digest recorded for a dep-info line.
+    public static func digest(ofLine line: String) -> [UInt8] {
+        BLAKE3.hash(Array(line.utf8))
+    }
+
+    /// The variable's name: the line up to its first `=`.
+    public static func name(ofLine line: String) -> String {
+        line.firstIndex(of: "=").map { String(line[..<$0]) } ?? line
+    }
+
+    /// The line rustc would write for a variable of the environment, from its `NAME=value` entry.
+    ///
+    /// rustc escapes a backslash, a line feed and a carriage return in the value. A value that is not UTF-8 gets a
+    /// line no dep-info holds (a NUL for the value), so it matches neither a value nor an unset variable.
+    public static func line(ofEntry entry: [UInt8]) -> String {
+        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else {
+            return String(decoding: entry, as: UTF8.self)
+        }
+        let name = String(decoding: entry[..<equals], as: UTF8.self)
+        guard let value = String(validating: entry[(equals + 1)...], as: UTF8.self) else { return name + "=\u{0}" }
+        var line = name + "="
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": line += "\\\\"
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            default: line.unicodeScalars.append(character)
+            }
+        }
+        return line
+    }
+
+    /// The lines of every variable in this process's environment.
+    public static func currentLines() -> [String] {
+        var lines: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let bytes = UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self)
+            lines.append(Self.line(ofEntry: Array(UnsafeBufferPointer(start: bytes, count: strlen(entry)))))
+            pointer += 1
+        }
+        return lines
+    }
+
+    /// Tells, for each recorded variable, whether the environment's lines still give it the recorded line.
+    public struct Matcher {
+        private var lines: [String: String] = [:]
+
+        /// Indexes the environment's lines by name (of a name given twice, the first counts, as for `getenv`).
+        public init(_ environment: [String]) {
+            for line in environment where self.lines[EnvironmentDependency.name(ofLine: line)] == nil {
+                self.lines[EnvironmentDependency.name(ofLine: line)] = line
+            }
+        }
+
+        /// Tells whether the variable at the include path `path` still has the line whose digest is `digest`.
+        public func matches(path: String, digest: [UInt8]) -> Bool {
+            let name = String(path.dropFirst(EnvironmentDependency.pathPrefix.count))
+            return EnvironmentDependency.digest(ofLine: self.lines[name] ?? name) == digest
+        }
+    }
+}
