@@ -67,8 +67,12 @@ extension CompileSession {
             baseDirectories: base
         )
         let outputs = Self.wireOutputs(invocation.outputs, workingDirectory: workingDirectory)
+        // Direct mode's paths are relative to the output directory under a base directory, and the daemon resolves
+        // their `..` through the file system: through a symbolic link that would lead elsewhere than where the
+        // compile is, so such an output directory keeps the dep-info pass.
         if self.configuration.directMode,
-            let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies })
+            let dependencyFile = invocation.outputs.first(where: { $0.role == .dependencies }),
+            FileSystem.realPath(anchor) == anchor
         {
             self.runRustDirect(
                 invocation,
@@ -182,7 +186,10 @@ extension CompileSession {
             var includes: [String] = []
             var absent: [String] = []
             for source in dependencies.sources {
-                let path = Path.normalize(Path.absolute(source, relativeTo: workingDirectory))
+                // rustc opened the path as it wrote it: a `..` in it goes where the file system takes it.
+                let absolute = Path.absolute(source, relativeTo: workingDirectory)
+                guard let path = source.contains("..") ? FileSystem.realPath(absolute) : Path.normalize(absolute)
+                else { return .refused(.unreadableInclude) }
                 includes.append(base.rewritePath(path))
                 // `mod name;` takes `name.rs` or `name/mod.rs`, and fails if both exist: the other must stay absent.
                 guard let alternative = RustKey.otherModuleFile(of: path) else { continue }

@@ -338,6 +338,70 @@ struct RustEndToEndTests {
     }
 
     @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
+    func
+        `direct mode never gives a crate another place's result, through a linked output directory, or another RUSTC_BOOTSTRAP's`()
+        throws
+    {
+        let sandbox = try Sandbox("rustplaces")
+        let rustc = URL(fileURLWithPath: Self.cargo).deletingLastPathComponent().appendingPathComponent("rustc").path
+        let arguments = [
+            "--crate-name", "demo", "--crate-type", "lib", "--edition=2021", "--emit=dep-info,metadata,link",
+            "lib.rs", "--out-dir", "out",
+        ]
+        func write(_ directory: String, parse: Int, features: String = "") throws {
+            try sandbox.write("\(directory)/lib.rs", "\(features)mod parser;\npub fn f() -> u32 { parser::parse() }\n")
+            try sandbox.write("\(directory)/parser.rs", "pub fn parse() -> u32 { \(parse) }\n")
+        }
+        /// Builds in `directory` (through hoard if `cached`), its output directory emptied first, and returns the
+        /// exit status and the rlib.
+        func build(_ directory: String, cached: Bool, _ environment: [String: String] = [:]) throws -> (Int32, Data?) {
+            let out = sandbox.work.appendingPathComponent("\(directory)/out")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [] {
+                try FileManager.default.removeItem(at: out.appendingPathComponent(name))
+            }
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let command = cached ? [Binaries.hoard, rustc] + arguments : [rustc] + arguments
+            let result = try sandbox.run(
+                command,
+                in: sandbox.work.appendingPathComponent(directory),
+                environment: environment
+            )
+            return (result.status, try? Data(contentsOf: out.appendingPathComponent("libdemo.rlib")))
+        }
+        func expectSameAsRustc(_ directory: String, _ environment: [String: String] = [:]) throws {
+            let plain = try build(directory, cached: false, environment)
+            let cached = try build(directory, cached: true, environment)
+            #expect(cached.0 == plain.0 && cached.1 == plain.1, "\(directory): hoard's result is not rustc's")
+        }
+
+        // The same crate root in two directories, another module in each: each gets its own.
+        try write("a", parse: 1)
+        try write("b", parse: 2)
+        try expectSameAsRustc("a")
+        try expectSameAsRustc("b")
+
+        // c's output directory is a link to a's: under a base directory, `../parser.rs` from there is a's module,
+        // which must not stand for c's.
+        let base = ["HOARD_BASEDIRS": sandbox.work.path]
+        try expectSameAsRustc("a", base)
+        try write("c", parse: 1)
+        try FileManager.default.createSymbolicLink(
+            atPath: sandbox.work.appendingPathComponent("c/out").path,
+            withDestinationPath: sandbox.work.appendingPathComponent("a/out").path
+        )
+        try expectSameAsRustc("c", base)
+        try write("c", parse: 3)
+        try expectSameAsRustc("c", base)
+
+        // `#![feature]` compiles only with RUSTC_BOOTSTRAP, which no dep-info names.
+        try write("d", parse: 4, features: "#![feature(rustc_attrs)]\n")
+        let bootstrap = ["RUSTC_BOOTSTRAP": "1"]
+        try expectSameAsRustc("d", bootstrap)
+        #expect(try build("d", cached: true, bootstrap).0 == 0)
+        #expect(try build("d", cached: true).0 != 0, "a stable rustc refuses #![feature]")
+    }
+
+    @Test(.enabled(if: available, "needs cargo and Debian's librust-regex-dev, librust-serde-derive-dev"))
     func `hoard rustc restores rlibs and static libraries byte for byte as rustc writes them`() throws {
         let sandbox = try Sandbox("rustc")
         // rustup's proxy, or Debian's rustc.

@@ -28,26 +28,19 @@ public enum EnvironmentDependency {
         line.firstIndex(of: "=").map { String(line[..<$0]) } ?? line
     }
 
-    /// The line rustc would write for a variable of the environment, from its `NAME=value` entry.
+    /// The line rustc would write for a variable of the environment, from its `NAME=value` entry, or `nil` for a
+    /// name that is not UTF-8 (no `env!` can name it).
     ///
-    /// rustc escapes a backslash, a line feed and a carriage return in the value. A value that is not UTF-8 gets a
-    /// line no dep-info holds (a NUL for the value), so it matches neither a value nor an unset variable.
-    public static func line(ofEntry entry: [UInt8]) -> String {
-        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else {
-            return String(decoding: entry, as: UTF8.self)
+    /// rustc escapes a backslash, a line feed and a carriage return in the name and the value. A value that is not
+    /// UTF-8 gets a line no dep-info holds (a NUL for the value), so it matches neither a value nor an unset variable.
+    public static func line(ofEntry entry: [UInt8]) -> String? {
+        let equals = entry.firstIndex(of: UInt8(ascii: "=")) ?? entry.endIndex
+        guard let name = String(validating: entry[..<equals], as: UTF8.self) else { return nil }
+        guard equals < entry.endIndex else { return Self.escaped(name) }
+        guard let value = String(validating: entry[(equals + 1)...], as: UTF8.self) else {
+            return Self.escaped(name) + "=\u{0}"
         }
-        let name = String(decoding: entry[..<equals], as: UTF8.self)
-        guard let value = String(validating: entry[(equals + 1)...], as: UTF8.self) else { return name + "=\u{0}" }
-        var line = name + "="
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            default: line.unicodeScalars.append(character)
-            }
-        }
-        return line
+        return Self.escaped(name) + "=" + Self.escaped(value)
     }
 
     /// The lines of every variable in this process's environment.
@@ -56,10 +49,26 @@ public enum EnvironmentDependency {
         var pointer = environ
         while let entry = pointer.pointee {
             let bytes = UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self)
-            lines.append(Self.line(ofEntry: Array(UnsafeBufferPointer(start: bytes, count: strlen(entry)))))
+            if let line = Self.line(ofEntry: Array(UnsafeBufferPointer(start: bytes, count: strlen(entry)))) {
+                lines.append(line)
+            }
             pointer += 1
         }
         return lines
+    }
+
+    /// `text` with a backslash, a line feed and a carriage return escaped, as rustc's dep-info writes them.
+    private static func escaped(_ text: String) -> String {
+        var result = ""
+        for character in text.unicodeScalars {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            default: result.unicodeScalars.append(character)
+            }
+        }
+        return result
     }
 
     /// Tells, for each recorded variable, whether the environment's lines still give it the recorded line.

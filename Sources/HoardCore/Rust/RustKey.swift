@@ -12,8 +12,10 @@ public enum RustKey {
     }
 
     /// Hashes the fields of direct mode's manifest key: every field of ``hashFields(of:context:dependencies:into:)``
-    /// but the sources and `env-dep` variables (each manifest entry holds those), then the mode and the crate root's
-    /// bytes.
+    /// but the sources and `env-dep` variables (each manifest entry holds those), then the mode, the working
+    /// directory (rewritten: the entries' paths are absolute, or relative to the output directory, so they name this
+    /// crate's files only from where it is compiled), the variables rustc reads without a dep-info line, and the
+    /// crate root's bytes.
     ///
     /// - Throws: ``KeyInputProblem`` if the crate root, an extern crate, a static library or the target file cannot
     ///   be read.
@@ -24,11 +26,20 @@ public enum RustKey {
     ) throws(KeyInputProblem) {
         try Self.hashFields(of: invocation, context: context, dependencies: nil, into: &hasher)
         hasher.combine("mode", "rust direct")
+        hasher.combine("crate directory", context.baseDirectories.rewritePath(context.workingDirectory))
+        // The dep-info pass failed where these make the compile fail (RUSTC_BOOTSTRAP allows `#![feature]` on a
+        // stable rustc) or change the metadata; direct mode runs no pass, so their values name the entry.
+        for name in Self.compilerVariables {
+            hasher.combine("rustc variable \(name)", context.environment(name) ?? "(unset)")
+        }
         guard let root = context.readFile(Path.join(context.workingDirectory, invocation.sourcePath)) else {
             throw KeyInputProblem(statistic: .missingSourceFile, detail: invocation.sourcePath)
         }
         hasher.combine("crate root", bytes: root)
     }
+
+    /// Variables rustc itself reads, which dep-info does not list.
+    static let compilerVariables = ["RUSTC_BOOTSTRAP", "RUSTC_FORCE_RUSTC_VERSION"]
 
     /// The other file a module could have been read from.
     ///

@@ -2,13 +2,18 @@ import HoardCore
 import Testing
 
 @Suite struct EnvironmentDependencyTests {
-    @Test func `a variable's line escapes its value as rustc's dep-info does`() {
+    @Test func `a variable's line escapes its name and value as rustc's dep-info does`() {
         #expect(EnvironmentDependency.line(ofEntry: Array("TAG=a\nb\\c=d\re".utf8)) == "TAG=a\\nb\\\\c=d\\re")
         #expect(EnvironmentDependency.line(ofEntry: Array("EMPTY=".utf8)) == "EMPTY=")
+        #expect(EnvironmentDependency.line(ofEntry: Array("A\\B=1".utf8)) == "A\\\\B=1")
     }
 
-    @Test func `a value that is not UTF-8 matches neither a recorded value nor an unset variable`() {
-        let line = EnvironmentDependency.line(ofEntry: Array("TAG=".utf8) + [0xFF, 0xFE])
+    @Test func `a variable whose name is not UTF-8 is left out: no env! names it`() {
+        #expect(EnvironmentDependency.line(ofEntry: [0x41, 0xFF] + Array("=1".utf8)) == nil)
+    }
+
+    @Test func `a value that is not UTF-8 matches neither a recorded value nor an unset variable`() throws {
+        let line = try #require(EnvironmentDependency.line(ofEntry: Array("TAG=".utf8) + [0xFF, 0xFE]))
         let matcher = EnvironmentDependency.Matcher([line])
         for recorded in ["TAG", "TAG=\u{FFFD}\u{FFFD}", "TAG="] {
             let path = EnvironmentDependency.path(ofLine: recorded)

@@ -54,6 +54,7 @@ import Testing
             identity: CompilerIdentity(family: .rust, digest: String(repeating: "r", count: 64)),
             driverName: "rustc",
             workingDirectory: workingDirectory,
+            environment: { $0 == "RUSTC_BOOTSTRAP" ? "1" : nil },
             readFile: { Array("content of \(Path.baseName(of: $0))".utf8) },
             baseDirectories: BaseDirectories(
                 ["/work"],
