@@ -8,7 +8,7 @@ import Darwin
 /// `# env-dep:NAME` for one that was unset), kept in a Rust manifest entry as an include whose "content" is that line.
 ///
 /// The daemon checks it against the environment the client sends with its lookup, written the same way: the line for
-/// each variable, its value escaped as rustc escapes it.
+/// each variable, its name and value escaped as rustc escapes them.
 public enum EnvironmentDependency {
     /// The start of the include path that stands for a variable: no file's path starts with a NUL.
     public static let pathPrefix = "\u{0}env-dep:"

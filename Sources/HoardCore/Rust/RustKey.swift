@@ -30,7 +30,7 @@ public enum RustKey {
         // The dep-info pass failed where these make the compile fail (RUSTC_BOOTSTRAP allows `#![feature]` on a
         // stable rustc) or change the metadata; direct mode runs no pass, so their values name the entry.
         for name in Self.compilerVariables {
-            hasher.combine("rustc variable \(name)", context.environment(name) ?? "(unset)")
+            hasher.combine("rustc variable \(name)", context.environment(name).map { "=" + $0 } ?? "unset")
         }
         guard let root = context.readFile(Path.join(context.workingDirectory, invocation.sourcePath)) else {
             throw KeyInputProblem(statistic: .missingSourceFile, detail: invocation.sourcePath)
