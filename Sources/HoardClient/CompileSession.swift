@@ -311,7 +311,7 @@ struct CompileSession {
             self.record([.requests, .recaches], daemon: daemon)
             return false
         }
-        let reply = self.lookUp(
+        return self.lookUp(
             .cacheGet(
                 key: key.hex,
                 workingDirectory: workingDirectory,
@@ -324,8 +324,6 @@ struct CompileSession {
             colors: colors,
             label: key.hex
         )
-        if case .hit = reply { return true }
-        return false
     }
 
     /// Asks for the result a manifest's matching entry names (direct mode); `environment` holds a rustc compile's
@@ -341,7 +339,7 @@ struct CompileSession {
         source: String,
         colors: ColorTreatment
     ) -> Bool {
-        let reply = self.lookUp(
+        self.lookUp(
             .directGet(
                 manifestKey: manifestKey.hex,
                 workingDirectory: workingDirectory,
@@ -355,23 +353,19 @@ struct CompileSession {
             colors: colors,
             label: "direct \(manifestKey.hex)"
         )
-        if case .hit = reply { return true }
-        return false
     }
 
-    /// Sends a lookup; on a hit, replays the output (the caller then exits).
+    /// Sends a lookup; on a hit, replays the output and returns `true` (the caller then exits).
     ///
     /// A connection lost in the middle of the request is counted, and the lookup asked again once on a new
     /// connection (a daemon is started if none runs); if that fails too, the compile goes on.
-    func lookUp(
+    private func lookUp(
         _ request: Request,
         daemon: DaemonClient,
         source: String,
         colors: ColorTreatment,
         label: String
-    )
-        -> Response?
-    {
+    ) -> Bool {
         var reply = try? daemon.request(request)
         if reply == nil {
             // The daemon died since this client connected (killed, or being replaced): count it with the next
@@ -385,6 +379,7 @@ struct CompileSession {
             self.log.write("hit \(label) \(source)")
             self.replay(stdout: stdout, stderr: stderr, colors: colors)
             if status != 0 { exit(status) }
+            return true
         case .miss, .error:
             self.log.write("miss \(label) \(source)")
         case nil:
@@ -392,7 +387,7 @@ struct CompileSession {
         default:
             self.log.write("unexpected reply to a lookup")
         }
-        return reply
+        return false
     }
 
     /// Runs the compiler with output forwarded as it comes, then offers its outputs to the daemon.

@@ -77,8 +77,9 @@ public enum EnvironmentDependency {
 
         /// Indexes the environment's lines by name (of a name given twice, the first counts, as for `getenv`).
         public init(_ environment: [String]) {
-            for line in environment where self.lines[EnvironmentDependency.name(ofLine: line)] == nil {
-                self.lines[EnvironmentDependency.name(ofLine: line)] = line
+            for line in environment {
+                let name = EnvironmentDependency.name(ofLine: line)
+                if self.lines[name] == nil { self.lines[name] = line }
             }
         }
 
