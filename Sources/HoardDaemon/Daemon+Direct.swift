@@ -58,7 +58,7 @@ extension Daemon {
     ) -> Bool {
         if !entry.pinnedDirectory.isEmpty && entry.pinnedDirectory != workingDirectory { return false }
         for include in entry.includes {
-            if include.path.hasPrefix(EnvironmentDependency.pathPrefix) {
+            if EnvironmentDependency.isVariable(path: include.path) {
                 guard environment.matches(path: include.path, digest: include.digest) else {
                     self.log.write(
                         "direct: variable \(include.path.dropFirst(EnvironmentDependency.pathPrefix.count)) changed"

@@ -27,6 +27,8 @@ public struct Manifest: Equatable, Sendable {
         public let prefix: String
         /// The rest of each path (no slash); none when the directory itself must stay missing.
         public let names: [String]
+        /// The directory holding the paths, as recorded (`"."` for the working directory): every lookup asks.
+        public let directory: String
         /// The digest, once a lookup asked for it: stores never need it, and a manifest kept in memory is looked
         /// up many times.
         private let memo = DigestMemo()
@@ -35,12 +37,9 @@ public struct Manifest: Equatable, Sendable {
         public init(prefix: String, names: [String]) {
             self.prefix = prefix
             self.names = names
-        }
-
-        /// The directory holding the paths, as recorded (`"."` for the working directory).
-        public var directory: String {
-            if self.prefix.isEmpty { return "." }
-            return self.prefix.utf8.count == 1 ? self.prefix : String(self.prefix.dropLast())
+            let bytes = prefix.utf8
+            self.directory =
+                bytes.isEmpty ? "." : bytes.count == 1 ? prefix : String(decoding: bytes.dropLast(), as: UTF8.self)
         }
 
         /// The paths, whole.

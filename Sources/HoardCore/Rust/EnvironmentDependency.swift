@@ -13,6 +13,12 @@ public enum EnvironmentDependency {
     /// The start of the include path that stands for a variable: no file's path starts with a NUL.
     public static let pathPrefix = "\u{0}env-dep:"
 
+    /// Whether an include path stands for a variable (checked for every include of every lookup: a byte, not a prefix).
+    @inline(__always)
+    public static func isVariable(path: String) -> Bool {
+        path.utf8.first == 0
+    }
+
     /// The include path for a dep-info line.
     public static func path(ofLine line: String) -> String {
         Self.pathPrefix + Self.name(ofLine: line)
