@@ -51,8 +51,8 @@ def main() -> None:
         for project in ["lua", "zlib"]:
             values = {tool: get(f"{kind}|{project}|{tool}") for tool in ["gcc", "hoard", "ccache", "sccache"]}
             lines.append(
-                f"| {project} {kind} | {values['gcc']:.2f} | {values['hoard']:.2f} | {values['ccache']:.2f} | "
-                f"{values['sccache']:.2f} | {values['hoard'] / values['gcc']:.3f} | "
+                f"| {project} {kind} | {values['gcc']:.3f} | {values['hoard']:.3f} | {values['ccache']:.3f} | "
+                f"{values['sccache']:.3f} | {values['hoard'] / values['gcc']:.3f} | "
                 f"{values['hoard'] / values['ccache']:.2f} | {values['hoard'] / values['sccache']:.2f} |"
             )
     lines.append("")
