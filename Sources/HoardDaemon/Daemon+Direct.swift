@@ -60,9 +60,7 @@ extension Daemon {
         for include in entry.includes {
             if EnvironmentDependency.isVariable(path: include.path) {
                 guard environment.matches(path: include.path, digest: include.digest) else {
-                    self.log.write(
-                        "direct: variable \(include.path.dropFirst(EnvironmentDependency.pathPrefix.count)) changed"
-                    )
+                    self.log.write("direct: variable \(EnvironmentDependency.name(ofPath: include.path)) changed")
                     return false
                 }
                 continue

@@ -24,6 +24,11 @@ public enum EnvironmentDependency {
         Self.pathPrefix + Self.name(ofLine: line)
     }
 
+    /// The variable's name in an include path that stands for one (``isVariable(path:)``).
+    public static func name(ofPath path: String) -> String {
+        String(path.dropFirst(Self.pathPrefix.count))
+    }
+
     /// The digest recorded for a dep-info line.
     public static func digest(ofLine line: String) -> [UInt8] {
         BLAKE3.hash(Array(line.utf8))
@@ -91,7 +96,7 @@ public enum EnvironmentDependency {
 
         /// Tells whether the variable at the include path `path` still has the line whose digest is `digest`.
         public func matches(path: String, digest: [UInt8]) -> Bool {
-            let name = String(path.dropFirst(EnvironmentDependency.pathPrefix.count))
+            let name = EnvironmentDependency.name(ofPath: path)
             return EnvironmentDependency.digest(ofLine: self.lines[name] ?? name) == digest
         }
     }
